@@ -1,0 +1,149 @@
+// Block / BlockWithTimeout: run a future to completion from synchronous code.
+//
+//   int answer = Block(scheduler, ComputeAsync());
+//
+// The future runs on the calling thread; while it waits, the thread parks
+// through `Scheduler::Park` (which, under the TestScheduler, runs the other
+// tasks deterministically instead of sleeping).
+//
+// Misuse: calling either function from inside a task's step is a fatal error
+// naming both the call site and the running task: a task that blocks its
+// thread can deadlock its scheduler; await instead.
+#ifndef SCHEDULER_BLOCK_H_
+#define SCHEDULER_BLOCK_H_
+
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <utility>
+
+#include "scheduler/duration.h"
+#include "scheduler/future.h"
+#include "scheduler/internal/driver_scheduler.h"
+#include "scheduler/scheduler.h"
+#include "scheduler/spawn.h"
+#include "scheduler/task.h"
+
+namespace scheduler {
+
+// The outcome of `BlockWithTimeout`: the value, or the unfinished future.
+// The unfinished future keeps its progress; awaiting or blocking on it later
+// continues where it stopped. Dropping it cancels the work.
+template <typename T>
+class BlockResult {
+ public:
+  static BlockResult Finished(internal::Stored<T> value) {
+    BlockResult r;
+    r.value_.emplace(std::move(value));
+    return r;
+  }
+  static BlockResult TimedOut(Future<T> unfinished) {
+    BlockResult r;
+    r.unfinished_ = std::move(unfinished);
+    return r;
+  }
+
+  bool finished() const { return value_.has_value(); }
+  bool timed_out() const { return !finished(); }
+
+  // The value. Must be `finished()`.
+  T value() && {
+    if (!finished()) internal::FatalError("BlockResult::value() on a timed-out block");
+    if constexpr (!std::is_void_v<T>) return std::move(*value_);
+  }
+  // The unfinished future. Must be `timed_out()`.
+  Future<T> TakeUnfinished() && {
+    if (finished()) internal::FatalError("BlockResult::TakeUnfinished() on a finished block");
+    return std::move(unfinished_);
+  }
+
+ private:
+  std::optional<internal::Stored<T>> value_;
+  Future<T> unfinished_;
+};
+
+namespace internal {
+
+void CheckNotInTask(const char* operation, std::source_location location);
+
+// Spawns `future` on a fresh DriverScheduler driven by the calling thread.
+template <typename T>
+std::pair<std::shared_ptr<DriverScheduler>, Task<T>> StartDriven(
+    const std::shared_ptr<Scheduler>& scheduler, Future<T> future, std::source_location location) {
+  auto driver = std::make_shared<DriverScheduler>(scheduler);
+  driver->DriveFromThread(scheduler->GetUnparker());
+  std::shared_ptr<Scheduler> as_scheduler = driver;
+  Task<T> task = SpawnWithMode(as_scheduler, ScheduleMode::kBackground,
+                               MakeMetadata(*scheduler, std::nullopt, std::nullopt, location),
+                               std::move(future));
+  return {std::move(driver), std::move(task)};
+}
+
+// Suspends the awaiting task until the driven task has a step to run.
+struct DrivenStepPending {
+  using IsSchedulerAwaitable = void;
+  DriverScheduler* driver;
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> h) {
+    return driver->DriveFromTask(SuspendCurrentTask(h));
+  }
+  void await_resume() const noexcept {}
+};
+
+// The handed-back future: the awaiting task becomes the driver.
+template <typename T>
+Future<T> ContinueDriven(std::shared_ptr<DriverScheduler> driver, Task<T> task) {
+  while (!task.IsFinished()) {
+    if (!driver->RunPending()) co_await DrivenStepPending{driver.get()};
+  }
+  co_return co_await std::move(task);
+}
+
+}  // namespace internal
+
+// Runs `future` to completion and returns its value (or rethrows).
+template <internal::SpawnableFuture F>
+internal::SpawnResult<F> Block(const std::shared_ptr<Scheduler>& scheduler, F&& future,
+                               std::source_location location = std::source_location::current()) {
+  internal::CheckNotInTask("Block", location);
+  auto [driver, task] =
+      internal::StartDriven(scheduler, internal::AsFuture(std::forward<F>(future)), location);
+  while (true) {
+    driver->RunPending();
+    if (task.IsFinished()) break;
+    scheduler->Park(std::nullopt);
+  }
+  if constexpr (std::is_void_v<internal::SpawnResult<F>>) {
+    task.TakeResult("Block");
+  } else {
+    return task.TakeResult("Block");
+  }
+}
+
+// Like Block, but gives up after `timeout` (under the TestScheduler: after a
+// seeded number of steps, see `SetBlockOnTicks`) and hands the unfinished
+// future back instead of cancelling it.
+template <internal::SpawnableFuture F>
+BlockResult<internal::SpawnResult<F>> BlockWithTimeout(
+    const std::shared_ptr<Scheduler>& scheduler, Duration timeout, F&& future,
+    std::source_location location = std::source_location::current()) {
+  using T = internal::SpawnResult<F>;
+  internal::CheckNotInTask("BlockWithTimeout", location);
+  auto [driver, task] =
+      internal::StartDriven(scheduler, internal::AsFuture(std::forward<F>(future)), location);
+  const Instant deadline = SaturatingAdd(scheduler->Now(), NonNegative(timeout));
+  while (true) {
+    driver->RunPending();
+    if (task.IsFinished()) return BlockResult<T>::Finished(task.TakeResult("BlockWithTimeout"));
+    const Instant now = scheduler->Now();
+    if (now >= deadline || !scheduler->Park(deadline - now)) {
+      driver->RunPending();
+      if (task.IsFinished()) return BlockResult<T>::Finished(task.TakeResult("BlockWithTimeout"));
+      return BlockResult<T>::TimedOut(internal::ContinueDriven(driver, std::move(task)));
+    }
+  }
+}
+
+}  // namespace scheduler
+
+#endif  // SCHEDULER_BLOCK_H_

@@ -1,0 +1,267 @@
+#include "scheduler/internal/task_core.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "scheduler/scheduler.h"
+#include "scheduler/unhandled_exception.h"
+
+namespace scheduler {
+namespace internal {
+namespace {
+
+thread_local TaskCoreBase* current_task = nullptr;
+
+// Marks `core` as the running task for the duration of a step. Steps nest
+// when a task drives another one (a handed-back `BlockWithTimeout` future), so
+// the previous value is restored rather than cleared.
+class CurrentTaskScope {
+ public:
+  explicit CurrentTaskScope(TaskCoreBase* core) : previous_(current_task) { current_task = core; }
+  ~CurrentTaskScope() { current_task = previous_; }
+
+ private:
+  TaskCoreBase* previous_;
+};
+
+constexpr std::memory_order kAcqRel = std::memory_order_acq_rel;
+constexpr std::memory_order kAcquire = std::memory_order_acquire;
+
+}  // namespace
+
+TaskCoreBase* CurrentTask() { return current_task; }
+
+void FatalError(const std::string& message) {
+  std::fprintf(stderr, "scheduler: fatal: %s\n", message.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+Waker SuspendCurrentTask(std::coroutine_handle<> h, std::source_location location) {
+  TaskCoreBase* core = current_task;
+  if (core == nullptr) {
+    FatalError("an awaitable suspended outside of a spawned task at " + FormatLocation(location) +
+               "; scheduler::Future runs only when spawned (Spawn/Block) or awaited by one.");
+  }
+  core->SetResumePoint(h);
+  return core->MakeWaker();
+}
+
+TaskCoreBase::TaskCoreBase(std::weak_ptr<Scheduler> scheduler, ScheduleMode mode,
+                           TaskMetadata metadata, bool with_handle)
+    : state_(with_handle ? kHandle : 0),
+      mode_(mode),
+      metadata_(std::move(metadata)),
+      scheduler_(std::move(scheduler)) {}
+
+void TaskCoreBase::Observe(std::shared_ptr<TaskObserver> observer) {
+  observer_ = std::move(observer);
+  if (observer_ != nullptr) observer_->OnTaskSpawned(metadata_);
+}
+
+void TaskCoreBase::NotifyFinished() {
+  if (observer_ != nullptr) observer_->OnTaskFinished(metadata_);
+}
+
+void TaskCoreBase::Start() {
+  if (std::shared_ptr<Scheduler> s = scheduler_.lock()) Observe(s->GetTaskObserver());
+  // Nobody else has seen the core yet, so a plain update is race-free.
+  state_.fetch_or(kScheduled, kAcqRel);
+  Submit();
+}
+
+void TaskCoreBase::StartAfter(Duration delay) {
+  std::shared_ptr<Scheduler> s = scheduler_.lock();
+  if (s != nullptr) Observe(s->GetTaskObserver());
+  state_.fetch_or(kScheduled, kAcqRel);
+  Ref();
+  Runnable runnable(this);
+  if (s != nullptr) s->ScheduleAfter(delay, std::move(runnable));
+}
+
+void TaskCoreBase::Submit() {
+  Ref();
+  Runnable runnable(this);
+  std::shared_ptr<Scheduler> s = scheduler_.lock();
+  if (s == nullptr) return;  // Scheduler gone: dropping `runnable` cancels the task.
+  switch (mode_) {
+    case ScheduleMode::kBackground:
+      s->Schedule(std::move(runnable));
+      break;
+    case ScheduleMode::kLabeled:
+      s->ScheduleLabeled(std::move(runnable), *metadata_.label);
+      break;
+    case ScheduleMode::kForeground:
+      s->ScheduleForeground(std::move(runnable));
+      break;
+  }
+}
+
+void TaskCoreBase::Wake() {
+  uint32_t s = state_.load(kAcquire);
+  while (true) {
+    if (s & (kCompleted | kClosed | kScheduled)) return;
+    if (state_.compare_exchange_weak(s, s | kScheduled, kAcqRel, kAcquire)) {
+      // While kRunning, the runner resubmits when the step ends.
+      if (!(s & kRunning)) Submit();
+      return;
+    }
+  }
+}
+
+void TaskCoreBase::RunStep() {
+  uint32_t s = state_.load(kAcquire);
+  while (true) {
+    if (s & kClosed) {
+      CloseOwned(kScheduled);
+      return;
+    }
+    if (state_.compare_exchange_weak(s, (s & ~kScheduled) | kRunning, kAcqRel, kAcquire)) break;
+  }
+  bool finished;
+  {
+    CurrentTaskScope scope(this);
+    finished = ResumeStep(resume_point_);
+  }
+  if (finished) {
+    FinishOwned();
+    return;
+  }
+  s = state_.load(kAcquire);
+  while (true) {
+    if (s & kClosed) {
+      CloseOwned(kRunning | kScheduled);
+      return;
+    }
+    if (state_.compare_exchange_weak(s, s & ~kRunning, kAcqRel, kAcquire)) {
+      if (s & kScheduled) Submit();  // woken during the step
+      return;
+    }
+  }
+}
+
+void TaskCoreBase::DropUnrun() {
+  const uint32_t previous = state_.fetch_or(kClosed, kAcqRel);
+  if (!(previous & kClosed)) NotifyFinished();
+  CloseOwned(kScheduled);
+}
+
+void TaskCoreBase::CloseOwned(uint32_t clear_bits) {
+  // kClosed is already set, so wake-ups during the frame's destructors are
+  // ignored and a concurrent Cancel keeps its hands off.
+  DestroyFrame();
+  state_.fetch_and(~clear_bits, kAcqRel);
+  WakeAwaiter();
+}
+
+void TaskCoreBase::FinishOwned() {
+  uint32_t s = state_.load(kAcquire);
+  while (!state_.compare_exchange_weak(s, (s & ~(kRunning | kScheduled)) | kCompleted, kAcqRel,
+                                       kAcquire)) {
+  }
+  if (!(s & (kHandle | kClosed))) ReportDetachedError();
+  if (!(s & kClosed)) NotifyFinished();  // else Cancel already did
+  WakeAwaiter();
+}
+
+void TaskCoreBase::Cancel() {
+  uint32_t s = state_.load(kAcquire);
+  while (true) {
+    const bool finished = s & (kCompleted | kClosed);
+    const bool owned_elsewhere = s & (kScheduled | kRunning);
+    const uint32_t next = finished ? (s & ~kHandle) : ((s | kClosed) & ~kHandle);
+    if (!state_.compare_exchange_weak(s, next, kAcqRel, kAcquire)) continue;
+    if (finished) return;
+    NotifyFinished();
+    if (!owned_elsewhere) {
+      // We closed an idle task, so the frame is ours to destroy.
+      DestroyFrame();
+      WakeAwaiter();
+    }
+    return;
+  }
+}
+
+void TaskCoreBase::Detach() {
+  const uint32_t previous = state_.fetch_and(~kHandle, kAcqRel);
+  if ((previous & kCompleted) && !(previous & kClosed)) ReportDetachedError();
+}
+
+bool TaskCoreBase::RegisterAwaiter(Waker waker) {
+  absl::MutexLock lock(&awaiter_mu_);
+  if (IsFinished()) return false;
+  awaiter_ = std::move(waker);
+  return true;
+}
+
+void TaskCoreBase::WakeAwaiter() {
+  Waker waker;
+  {
+    absl::MutexLock lock(&awaiter_mu_);
+    waker = std::move(awaiter_);
+  }
+  if (waker) waker.Wake();
+}
+
+void TaskCoreBase::ReportDetachedError() {
+  std::exception_ptr e = error();
+  if (e == nullptr) return;
+  if (std::shared_ptr<Scheduler> s = scheduler_.lock()) {
+    s->OnUnhandledException(metadata_, e);
+  } else {
+    ReportUnhandledException(metadata_, e);
+  }
+}
+
+}  // namespace internal
+
+// --- Runnable and Waker: thin reference-counted handles to the core. ---
+
+Runnable& Runnable::operator=(Runnable&& other) noexcept {
+  if (this != &other) {
+    Runnable dropped(std::move(*this));
+    core_ = other.core_;
+    other.core_ = nullptr;
+  }
+  return *this;
+}
+
+Runnable::~Runnable() {
+  if (core_ == nullptr) return;
+  core_->DropUnrun();
+  core_->Unref();
+}
+
+void Runnable::Run() {
+  if (core_ == nullptr) internal::FatalError("Runnable::Run() on an empty Runnable");
+  internal::TaskCoreBase* core = core_;
+  core_ = nullptr;
+  core->RunStep();
+  core->Unref();
+}
+
+const TaskMetadata& Runnable::metadata() const {
+  if (core_ == nullptr) internal::FatalError("Runnable::metadata() on an empty Runnable");
+  return core_->metadata();
+}
+
+Waker::Waker(internal::TaskCoreBase* core) : core_(core) { core_->Ref(); }
+
+Waker::Waker(const Waker& other) : core_(other.core_) {
+  if (core_ != nullptr) core_->Ref();
+}
+
+Waker& Waker::operator=(Waker other) noexcept {
+  std::swap(core_, other.core_);
+  return *this;
+}
+
+Waker::~Waker() {
+  if (core_ != nullptr) core_->Unref();
+}
+
+void Waker::Wake() const {
+  if (core_ != nullptr) core_->Wake();
+}
+
+}  // namespace scheduler

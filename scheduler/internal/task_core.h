@@ -1,0 +1,181 @@
+// Internal: the shared state of one spawned task and its state protocol.
+//
+// Users never see this type; `Task<T>`, `Runnable` and `Waker` are handles to
+// it. The protocol below is the single place where cancellation, wake-ups and
+// completion meet, so it is written out in full.
+//
+// STATE BITS (`state_`, one atomic word):
+//   kScheduled  A Runnable for the task exists (queued somewhere, or being run),
+//               or — while kRunning — the task was woken during its step and
+//               the runner must hand out a new Runnable when the step ends.
+//   kRunning    A thread is executing a step (inside `RunStep`).
+//   kCompleted  The coroutine returned or threw; the result is stored and the
+//               frame is gone.
+//   kClosed     Cancelled: the frame is destroyed (or will be, by the current
+//               owner) and the coroutine never resumes again.
+//   kHandle     A `Task<T>` handle is alive and not detached.
+//
+// OWNERSHIP OF THE FRAME. Exactly one party may touch the coroutine frame at a
+// time:
+//   * the holder of a Runnable (kScheduled && !kRunning): it runs the step, or
+//     destroys the frame if kClosed is set or the Runnable is dropped;
+//   * the runner (kRunning): when the step ends it destroys the frame if
+//     kClosed was set meanwhile, otherwise releases ownership, handing out a
+//     new Runnable first if kScheduled was set meanwhile;
+//   * the canceller, when it observes an idle task (neither kScheduled nor
+//     kRunning) and sets kClosed in the same CAS: nobody else can own it then,
+//     because `Wake` refuses to schedule a kClosed task.
+// Every transition is a CAS (acq_rel), so the frame writes of one owner
+// happen-before the reads of the next.
+//
+// WHY WAKE-UPS ARE NEVER LOST. A task registers its Waker and then suspends,
+// but the step is still running (kRunning) until control returns to
+// `RunStep`. A `Wake` that lands in that window sets kScheduled without
+// creating a Runnable; the runner sees kScheduled when the step ends and
+// reschedules. A `Wake` after the step ended finds the task idle and creates
+// the Runnable itself. A `Wake` while already kScheduled is coalesced.
+//
+// WHY CANCELLATION IS SAFE AGAINST CONCURRENT STEPS. `Cancel` never touches
+// the frame unless it wins the idle-task CAS. If the task is queued or
+// running, it only sets kClosed; the owner destroys the frame when it next
+// looks at the state (at `RunStep` entry, or when the step ends). Hence no
+// step starts after `Cancel` returns, and a running step is never torn down
+// underneath itself.
+//
+// DETACHED EXCEPTIONS are reported exactly once: completion and `Detach` both
+// update kHandle/kCompleted atomically; whichever of the two comes second
+// sees the other's bit and reports.
+//
+// REFERENCES (`refs_`): one for each Runnable, Task handle and Waker. The core
+// (and the result in it) is freed when the last one goes.
+#ifndef SCHEDULER_INTERNAL_TASK_CORE_H_
+#define SCHEDULER_INTERNAL_TASK_CORE_H_
+
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <source_location>
+#include <string>
+
+#include "absl/synchronization/mutex.h"
+#include "scheduler/duration.h"
+#include "scheduler/runnable.h"
+#include "scheduler/task_metadata.h"
+#include "scheduler/task_observer.h"
+#include "scheduler/waker.h"
+
+namespace scheduler {
+
+class Scheduler;
+
+namespace internal {
+
+// Which `Scheduler` entry point the task's Runnables go through.
+enum class ScheduleMode : uint8_t { kBackground, kLabeled, kForeground };
+
+class TaskCoreBase {
+ public:
+  static constexpr uint32_t kScheduled = 1u << 0;
+  static constexpr uint32_t kRunning = 1u << 1;
+  static constexpr uint32_t kCompleted = 1u << 2;
+  static constexpr uint32_t kClosed = 1u << 3;
+  static constexpr uint32_t kHandle = 1u << 4;
+
+  TaskCoreBase(const TaskCoreBase&) = delete;
+  TaskCoreBase& operator=(const TaskCoreBase&) = delete;
+
+  void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void Unref() {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  // Hands the first Runnable to the scheduler. Called once by the spawner.
+  void Start();
+  // Hands the first Runnable to the scheduler after `delay` (timers).
+  void StartAfter(Duration delay);
+
+  // Thread-safe. See "WHY WAKE-UPS ARE NEVER LOST".
+  void Wake();
+
+  // Runnable entry points; the caller holds the kScheduled ownership.
+  void RunStep();
+  void DropUnrun();
+
+  // Task-handle entry points.
+  void Cancel();
+  void Detach();
+
+  // Registers the waker to call when the task completes or is cancelled.
+  // Returns false (and registers nothing) if that already happened.
+  bool RegisterAwaiter(Waker waker);
+
+  bool IsCompleted() const { return state_.load(std::memory_order_acquire) & kCompleted; }
+  bool IsFinished() const {
+    return state_.load(std::memory_order_acquire) & (kCompleted | kClosed);
+  }
+
+  const TaskMetadata& metadata() const { return metadata_; }
+
+  // Called by awaitables in `await_suspend`, on the thread running the step.
+  void SetResumePoint(std::coroutine_handle<> h) { resume_point_ = h; }
+  Waker MakeWaker() { return Waker(this); }
+
+ protected:
+  TaskCoreBase(std::weak_ptr<Scheduler> scheduler, ScheduleMode mode, TaskMetadata metadata,
+               bool with_handle);
+  virtual ~TaskCoreBase() = default;
+
+  // Resumes the coroutine at `resume_point_`. Returns true if it finished, in
+  // which case the result has been captured and the frame destroyed.
+  virtual bool ResumeStep(std::coroutine_handle<> resume_point) = 0;
+  // Destroys the frame of an unfinished coroutine (no-op if already gone).
+  virtual void DestroyFrame() = 0;
+  // The exception the task finished with, if any.
+  virtual std::exception_ptr error() const = 0;
+
+  // For cores born finished (`Task<T>::Ready`); called from the constructor.
+  void MarkCompletedAtConstruction() { state_.fetch_or(kCompleted, std::memory_order_relaxed); }
+
+  std::coroutine_handle<> resume_point_;
+
+ private:
+  // Creates a Runnable (the caller set kScheduled) and gives it to the
+  // scheduler; if the scheduler is gone, dropping it cancels the task.
+  void Submit();
+  // Closes an owned, unfinished task: frame destroyed, awaiter woken.
+  void CloseOwned(uint32_t clear_bits);
+  void FinishOwned();
+  void WakeAwaiter();
+  void Observe(std::shared_ptr<TaskObserver> observer);
+  void NotifyFinished();
+  void ReportDetachedError();
+
+  std::atomic<uint32_t> state_;
+  std::atomic<uint32_t> refs_{1};
+  const ScheduleMode mode_;
+  const TaskMetadata metadata_;
+  const std::weak_ptr<Scheduler> scheduler_;
+  std::shared_ptr<TaskObserver> observer_;  // set by Start/StartAfter; usually null
+
+  absl::Mutex awaiter_mu_;
+  Waker awaiter_ ABSL_GUARDED_BY(awaiter_mu_);
+};
+
+// The task whose step is running on this thread, or nullptr.
+TaskCoreBase* CurrentTask();
+
+// Records `h` as where the current task resumes and returns its Waker.
+// Aborts with `location` if no task is running on this thread (an awaitable
+// was resumed by hand, outside of a spawned task).
+Waker SuspendCurrentTask(std::coroutine_handle<> h,
+                         std::source_location location = std::source_location::current());
+
+// Prints `message` and aborts. For misuse that must not continue.
+[[noreturn]] void FatalError(const std::string& message);
+
+}  // namespace internal
+}  // namespace scheduler
+
+#endif  // SCHEDULER_INTERNAL_TASK_CORE_H_

@@ -1,0 +1,55 @@
+// Runnable: the unit of work a `Scheduler` receives.
+//
+// A Runnable is a move-only, run-once permission to advance one spawned task by
+// one step: `Run()` resumes the task's coroutine until its next suspension
+// point (or completion). The task's coroutine frame is never touched by anyone
+// who does not hold its Runnable, which is what lets schedulers move Runnables
+// between threads freely.
+//
+// Ownership and misuse:
+//   * Destroying a Runnable without running it cancels the task: its frame is
+//     destroyed right there, and whoever awaits its `Task` sees
+//     `TaskCancelledError`. This is how a scheduler that shuts down with
+//     pending work frees every frame.
+//   * `Run()` on an empty (moved-from or already run) Runnable is a fatal error.
+//   * A Runnable may be run on any thread, but the scheduler that received it
+//     decides which: foreground Runnables must be run on the main thread.
+#ifndef SCHEDULER_RUNNABLE_H_
+#define SCHEDULER_RUNNABLE_H_
+
+#include "scheduler/task_metadata.h"
+
+namespace scheduler {
+
+namespace internal {
+class TaskCoreBase;
+}  // namespace internal
+
+class Runnable {
+ public:
+  Runnable() = default;
+  Runnable(Runnable&& other) noexcept : core_(other.core_) { other.core_ = nullptr; }
+  Runnable& operator=(Runnable&& other) noexcept;
+  Runnable(const Runnable&) = delete;
+  Runnable& operator=(const Runnable&) = delete;
+  ~Runnable();
+
+  // Runs one step of the task. Consumes the Runnable.
+  void Run();
+
+  // The metadata of the task this Runnable advances. Must not be empty.
+  const TaskMetadata& metadata() const;
+
+  explicit operator bool() const { return core_ != nullptr; }
+
+ private:
+  friend class internal::TaskCoreBase;
+  // Adopts one reference to `core`, whose kScheduled bit the caller set.
+  explicit Runnable(internal::TaskCoreBase* core) : core_(core) {}
+
+  internal::TaskCoreBase* core_ = nullptr;
+};
+
+}  // namespace scheduler
+
+#endif  // SCHEDULER_RUNNABLE_H_

@@ -1,0 +1,33 @@
+#include "scheduler/spawn.h"
+
+namespace scheduler {
+namespace internal {
+
+TaskMetadata MakeMetadata(Scheduler& scheduler, std::optional<TaskLabel> label,
+                          std::optional<SessionId> session, std::source_location location) {
+  TaskMetadata metadata;
+  metadata.id = scheduler.NextTaskId();
+  metadata.label = label;
+  metadata.session = session;
+  if (TaskCoreBase* parent = CurrentTask()) metadata.parent = parent->metadata().id;
+  metadata.location = location;
+  return metadata;
+}
+
+}  // namespace internal
+
+Task<void> Timer(const std::shared_ptr<Scheduler>& scheduler, Duration delay,
+                 std::source_location location) {
+  if (scheduler == nullptr) internal::FatalError("Timer with a null scheduler");
+  // A frameless core: its only step completes it, and that step is scheduled
+  // with ScheduleAfter. Cancelling it leaves an inert Runnable in the timer
+  // queue, which is dropped when it fires or when the scheduler goes.
+  auto* core = new internal::TaskCore<void>(
+      scheduler, internal::ScheduleMode::kBackground,
+      internal::MakeMetadata(*scheduler, std::nullopt, std::nullopt, location), Future<void>());
+  Task<void> task = internal::TaskAccess::Wrap(core);
+  core->StartAfter(delay);
+  return task;
+}
+
+}  // namespace scheduler

@@ -1,0 +1,125 @@
+// Spawn helpers: turn a `Future<T>` into a running `Task<T>` on a Scheduler.
+//
+//   std::shared_ptr<Scheduler> s = ...;
+//   Task<int> t = Spawn(s, ComputeAsync(42));
+//   Task<int> u = Spawn(s, [data = std::move(data)]() -> Future<int> { ... });
+//
+// Each helper accepts either a `Future<T>` or a callable returning one; the
+// callable is kept alive inside the task, so a lambda's captures outlive the
+// coroutine (see the lifetime pitfall in future.h).
+//
+// Every helper records the caller's `std::source_location`, which diagnostics
+// (leaked tasks, stuck blocks, unhandled exceptions) print. Helpers may be
+// called from any thread, including from inside tasks; the new task's
+// `TaskMetadata::parent` is the task running on the calling thread, if any.
+//
+// Most code uses these through `Executor` / `ForegroundExecutor`.
+#ifndef SCHEDULER_SPAWN_H_
+#define SCHEDULER_SPAWN_H_
+
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <utility>
+
+#include "scheduler/duration.h"
+#include "scheduler/future.h"
+#include "scheduler/ids.h"
+#include "scheduler/scheduler.h"
+#include "scheduler/task.h"
+
+namespace scheduler {
+namespace internal {
+
+TaskMetadata MakeMetadata(Scheduler& scheduler, std::optional<TaskLabel> label,
+                          std::optional<SessionId> session, std::source_location location);
+
+template <typename T>
+Task<T> SpawnWithMode(const std::shared_ptr<Scheduler>& scheduler, ScheduleMode mode,
+                      TaskMetadata metadata, Future<T> future) {
+  if (scheduler == nullptr) FatalError("Spawn with a null scheduler at " + DescribeTask(metadata));
+  if (!future.valid()) FatalError("Spawn of an empty Future: " + DescribeTask(metadata));
+  auto* core = new TaskCore<T>(scheduler, mode, std::move(metadata), std::move(future));
+  Task<T> task = TaskAccess::Wrap(core);
+  core->Start();
+  return task;
+}
+
+template <typename T>
+struct IsTaskImpl : std::false_type {};
+template <typename T>
+struct IsTaskImpl<Task<T>> : std::true_type {};
+template <typename T>
+concept IsTask = IsTaskImpl<std::remove_cvref_t<T>>::value;
+
+template <typename T>
+Future<T> AwaitTask(Task<T> task) {
+  co_return co_await std::move(task);
+}
+
+// Everything the helpers accept, as a Future: a Future itself, a callable
+// making one, or a Task (awaited by the new future).
+template <typename F>
+auto AsFuture(F&& f) {
+  if constexpr (IsFuture<F>) {
+    return std::forward<F>(f);
+  } else if constexpr (IsTask<F>) {
+    return AwaitTask(std::forward<F>(f));
+  } else {
+    return InvokeKeepingAlive(std::forward<F>(f));
+  }
+}
+
+template <typename F>
+concept SpawnableFuture =
+    IsFuture<F> || (IsTask<F> && std::is_rvalue_reference_v<F&&>) ||
+    FutureFactory<std::remove_cvref_t<F>>;
+
+template <typename F>
+using SpawnResult = typename decltype(AsFuture(std::declval<F>()))::value_type;
+
+}  // namespace internal
+
+// Runs `future` on the scheduler's background threads.
+template <internal::SpawnableFuture F>
+Task<internal::SpawnResult<F>> Spawn(
+    const std::shared_ptr<Scheduler>& scheduler, F&& future,
+    std::source_location location = std::source_location::current()) {
+  return internal::SpawnWithMode(
+      scheduler, internal::ScheduleMode::kBackground,
+      internal::MakeMetadata(*scheduler, std::nullopt, std::nullopt, location),
+      internal::AsFuture(std::forward<F>(future)));
+}
+
+// Like Spawn, tagging every step of the task with `label`.
+template <internal::SpawnableFuture F>
+Task<internal::SpawnResult<F>> SpawnLabeled(
+    const std::shared_ptr<Scheduler>& scheduler, TaskLabel label, F&& future,
+    std::source_location location = std::source_location::current()) {
+  return internal::SpawnWithMode(scheduler, internal::ScheduleMode::kLabeled,
+                                 internal::MakeMetadata(*scheduler, label, std::nullopt, location),
+                                 internal::AsFuture(std::forward<F>(future)));
+}
+
+// Runs `future` on the main thread, in FIFO order with the other foreground
+// tasks of `session`. The future need not be thread-safe: all its steps run on
+// the main thread.
+template <internal::SpawnableFuture F>
+Task<internal::SpawnResult<F>> SpawnForeground(
+    const std::shared_ptr<Scheduler>& scheduler, SessionId session, F&& future,
+    std::source_location location = std::source_location::current()) {
+  return internal::SpawnWithMode(
+      scheduler, internal::ScheduleMode::kForeground,
+      internal::MakeMetadata(*scheduler, std::nullopt, session, location),
+      internal::AsFuture(std::forward<F>(future)));
+}
+
+// A task that completes once `delay` has elapsed on the scheduler's clock.
+// Dropping it cancels the timer. Negative delays complete on the next step;
+// `Duration::max()` never completes.
+Task<void> Timer(const std::shared_ptr<Scheduler>& scheduler, Duration delay,
+                 std::source_location location = std::source_location::current());
+
+}  // namespace scheduler
+
+#endif  // SCHEDULER_SPAWN_H_

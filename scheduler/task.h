@@ -1,0 +1,163 @@
+// Task<T>: the handle of a spawned future.
+//
+// `Spawn` (or an executor's `Spawn`) turns a `Future<T>` into a running task
+// and returns its Task. The handle decides the task's fate:
+//
+//   * `co_await std::move(task)` (or `co_await task`) suspends until the task
+//     finishes, then yields its value or rethrows its exception. A task can be
+//     awaited once.
+//   * Destroying the Task cancels the task: its frame is destroyed at its
+//     current suspension point (locals' destructors run) and it is never
+//     resumed. If a step is running on another thread at that moment, the
+//     cancellation takes effect when that step returns; destruction does not
+//     wait for it. If the task is idle, the frame is destroyed before the
+//     destructor returns, on the calling thread.
+//   * `Detach()` lets the task run to completion with nobody waiting. An
+//     exception escaping a detached task goes to its scheduler's
+//     `OnUnhandledException` (see unhandled_exception.h).
+//
+// Thread-safety: a Task is a move-only handle owned by one thread at a time;
+// the task it controls may run anywhere. `IsReady()` may race benignly with
+// completion (it reports a snapshot).
+#ifndef SCHEDULER_TASK_H_
+#define SCHEDULER_TASK_H_
+
+#include <coroutine>
+#include <source_location>
+#include <utility>
+
+#include "scheduler/future.h"
+#include "scheduler/ids.h"
+#include "scheduler/internal/typed_task_core.h"
+
+namespace scheduler {
+
+namespace internal {
+struct TaskAccess;
+}  // namespace internal
+
+template <typename T>
+class [[nodiscard]] Task {
+ public:
+  using value_type = T;
+  using IsSchedulerAwaitable = void;
+
+  // An empty handle (as after a move). Awaiting it is a fatal error.
+  Task() = default;
+  Task(Task&& other) noexcept : core_(std::exchange(other.core_, nullptr)) {}
+  Task& operator=(Task&& other) noexcept {
+    if (this != &other) {
+      Reset();
+      core_ = std::exchange(other.core_, nullptr);
+    }
+    return *this;
+  }
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+  ~Task() { Reset(); }
+
+  // A task that is already finished with `value` (no scheduler involved).
+  template <typename U = T>
+    requires(!std::is_void_v<U>)
+  static Task Ready(U value, std::source_location location = std::source_location::current()) {
+    return Task(new internal::TaskCore<T>(ReadyMetadata(location), std::move(value)));
+  }
+  template <typename U = T>
+    requires std::is_void_v<U>
+  static Task Ready(std::source_location location = std::source_location::current()) {
+    return Task(new internal::TaskCore<void>(ReadyMetadata(location), internal::Unit{}));
+  }
+
+  // Lets the task finish on its own; this handle becomes empty.
+  void Detach() {
+    if (core_ == nullptr) internal::FatalError("Task::Detach() on an empty Task");
+    core_->Detach();
+    core_->Unref();
+    core_ = nullptr;
+  }
+
+  // True once the task has finished (with a value or an exception).
+  bool IsReady() const { return core_ != nullptr && core_->IsCompleted(); }
+  // True once the task has finished or was cancelled.
+  bool IsFinished() const { return core_ != nullptr && core_->IsFinished(); }
+
+  bool valid() const { return core_ != nullptr; }
+  TaskId id() const { return core_ == nullptr ? TaskId() : core_->metadata().id; }
+  // Metadata of the task; must not be empty.
+  const TaskMetadata& metadata() const { return Checked("Task::metadata")->metadata(); }
+
+  class Awaiter {
+   public:
+    explicit Awaiter(internal::TaskCore<T>* core) : core_(core) {}
+    bool await_ready() const noexcept { return core_->IsFinished(); }
+    bool await_suspend(std::coroutine_handle<> h) {
+      if (internal::CurrentTask() == core_) {
+        internal::FatalError(DescribeTask(core_->metadata()) + " awaits itself (deadlock)");
+      }
+      return core_->RegisterAwaiter(internal::SuspendCurrentTask(h));
+    }
+    T await_resume() {
+      if constexpr (std::is_void_v<T>) {
+        core_->TakeResult("co_await Task");
+      } else {
+        return core_->TakeResult("co_await Task");
+      }
+    }
+
+   private:
+    internal::TaskCore<T>* core_;
+  };
+
+  Awaiter operator co_await() & { return Awaiter(Checked("co_await Task")); }
+  Awaiter operator co_await() && { return Awaiter(Checked("co_await Task")); }
+
+  // For `Block` and tests: the result of a finished task (see TakeResult in
+  // typed_task_core.h). Must be `IsFinished()`.
+  internal::Stored<T> TakeResult(const char* operation) {
+    return Checked(operation)->TakeResult(operation);
+  }
+
+ private:
+  friend struct internal::TaskAccess;
+
+  explicit Task(internal::TaskCore<T>* core) : core_(core) {}
+
+  static TaskMetadata ReadyMetadata(std::source_location location) {
+    TaskMetadata metadata;
+    metadata.location = location;
+    return metadata;
+  }
+
+  internal::TaskCore<T>* Checked(const char* operation) const {
+    if (core_ == nullptr) internal::FatalError(std::string(operation) + " on an empty Task");
+    return core_;
+  }
+
+  void Reset() {
+    if (core_ == nullptr) return;
+    core_->Cancel();
+    core_->Unref();
+    core_ = nullptr;
+  }
+
+  internal::TaskCore<T>* core_ = nullptr;
+};
+
+namespace internal {
+// Lets the spawn helpers wrap a freshly created core (which holds the handle's
+// reference) into a Task.
+struct TaskAccess {
+  template <typename T>
+  static Task<T> Wrap(TaskCore<T>* core) {
+    return Task<T>(core);
+  }
+  template <typename T>
+  static TaskCoreBase* Core(const Task<T>& task) {
+    return task.core_;
+  }
+};
+}  // namespace internal
+
+}  // namespace scheduler
+
+#endif  // SCHEDULER_TASK_H_

@@ -1,0 +1,20 @@
+#include "scheduler/task_metadata.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace scheduler {
+
+std::string FormatLocation(const std::source_location& location) {
+  return absl::StrCat(location.file_name(), ":", location.line(), " (", location.function_name(),
+                      ")");
+}
+
+std::string DescribeTask(const TaskMetadata& metadata) {
+  std::string out =
+      absl::StrCat("task#", metadata.id.value(), " spawned at ", FormatLocation(metadata.location));
+  if (metadata.label) absl::StrAppend(&out, " [label#", metadata.label->value(), "]");
+  if (metadata.session) absl::StrAppend(&out, " [session#", metadata.session->value(), "]");
+  return out;
+}
+
+}  // namespace scheduler

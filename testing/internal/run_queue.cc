@@ -1,0 +1,77 @@
+#include "testing/internal/run_queue.h"
+
+#include <utility>
+
+namespace scheduler::internal {
+namespace {
+
+template <typename T>
+T SwapRemove(std::vector<T>& v, size_t i) {
+  T taken = std::move(v[i]);
+  if (i + 1 != v.size()) v[i] = std::move(v.back());
+  v.pop_back();
+  return taken;
+}
+
+}  // namespace
+
+void RunQueue::PushForeground(SessionId session, Runnable runnable) {
+  std::deque<Runnable>& queue = sessions_[session];
+  if (queue.empty()) {
+    active_index_[session] = active_sessions_.size();
+    active_sessions_.push_back(session);
+  }
+  queue.push_back(std::move(runnable));
+  ++size_foreground_;
+}
+
+Runnable RunQueue::TakeSessionHead(size_t active_index) {
+  const SessionId session = active_sessions_[active_index];
+  std::deque<Runnable>& queue = sessions_[session];
+  Runnable head = std::move(queue.front());
+  queue.pop_front();
+  --size_foreground_;
+  if (queue.empty()) {
+    sessions_.erase(session);
+    active_index_.erase(session);
+    SwapRemove(active_sessions_, active_index);
+    if (active_index < active_sessions_.size()) active_index_[active_sessions_[active_index]] = active_index;
+  }
+  return head;
+}
+
+Runnable RunQueue::Pop(Rng& rng, std::optional<SessionId> excluded) {
+  // The excluded session, if it has work, is skipped by shifting indices past it.
+  std::optional<size_t> skip;
+  if (excluded) {
+    auto it = active_index_.find(*excluded);
+    if (it != active_index_.end()) skip = it->second;
+  }
+  const size_t sessions = active_sessions_.size() - (skip ? 1 : 0);
+  const size_t candidates = background_.size() + sessions;
+  if (candidates > 0) {
+    size_t pick = rng.Below(candidates);
+    if (pick < background_.size()) return SwapRemove(background_, pick);
+    pick -= background_.size();
+    if (skip && pick >= *skip) ++pick;
+    return TakeSessionHead(pick);
+  }
+  if (!deprioritized_.empty()) return SwapRemove(deprioritized_, rng.Below(deprioritized_.size()));
+  return Runnable();
+}
+
+void RunQueue::DrainInto(std::vector<Runnable>& out) {
+  for (Runnable& r : background_) out.push_back(std::move(r));
+  for (SessionId s : active_sessions_) {
+    for (Runnable& r : sessions_[s]) out.push_back(std::move(r));
+  }
+  for (Runnable& r : deprioritized_) out.push_back(std::move(r));
+  background_.clear();
+  deprioritized_.clear();
+  sessions_.clear();
+  active_sessions_.clear();
+  active_index_.clear();
+  size_foreground_ = 0;
+}
+
+}  // namespace scheduler::internal

@@ -1,0 +1,39 @@
+#include "testing/internal/task_registry.h"
+
+namespace scheduler::internal {
+
+void TaskRegistry::OnTaskSpawned(const TaskMetadata& task) {
+  absl::MutexLock lock(&mu_);
+  live_.emplace(task.id, Entry{task, ""});
+}
+
+void TaskRegistry::OnTaskFinished(const TaskMetadata& task) {
+  absl::MutexLock lock(&mu_);
+  live_.erase(task.id);
+}
+
+bool TaskRegistry::IsLive(TaskId id) const {
+  absl::MutexLock lock(&mu_);
+  return live_.contains(id);
+}
+
+size_t TaskRegistry::live_count() const {
+  absl::MutexLock lock(&mu_);
+  return live_.size();
+}
+
+std::vector<TaskRegistry::Entry> TaskRegistry::Live() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<Entry> out;
+  out.reserve(live_.size());
+  for (const auto& [id, entry] : live_) out.push_back(entry);
+  return out;
+}
+
+void TaskRegistry::SetWaitingHint(TaskId id, std::string hint) {
+  absl::MutexLock lock(&mu_);
+  auto it = live_.find(id);
+  if (it != live_.end()) it->second.waiting_hint = std::move(hint);
+}
+
+}  // namespace scheduler::internal

@@ -1,0 +1,154 @@
+// The first TestScheduler features: seeded order, fake clock, timers.
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "executor/executor.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "scheduler/channel.h"
+#include "scheduler/yield.h"
+#include "testing/test_scheduler.h"
+
+namespace scheduler {
+namespace {
+
+using std::chrono::milliseconds;
+
+std::vector<int> RunOrder(uint64_t seed) {
+  auto scheduler = TestScheduler::Create({.seed = seed});
+  Executor executor(scheduler);
+  std::vector<int> order;
+  std::vector<Task<void>> tasks;
+  for (int i = 0; i < 8; ++i) {
+    tasks.push_back(executor.Spawn([&order, i]() -> Future<void> {
+      order.push_back(i);
+      co_return;
+    }));
+  }
+  scheduler->RunUntilParked();
+  return order;
+}
+
+TEST(TestSchedulerTest, SameSeedSameOrder) {
+  for (uint64_t seed = 0; seed < 20; ++seed) EXPECT_EQ(RunOrder(seed), RunOrder(seed));
+}
+
+TEST(TestSchedulerTest, DifferentSeedsGiveDifferentOrders) {
+  std::set<std::vector<int>> orders;
+  for (uint64_t seed = 0; seed < 50; ++seed) orders.insert(RunOrder(seed));
+  EXPECT_GT(orders.size(), 40u);
+}
+
+TEST(TestSchedulerTest, TimersFireInDeadlineOrderAtTheirOwnTimes) {
+  auto scheduler = TestScheduler::Create({.seed = 4});
+  Executor executor(scheduler);
+  const Instant start = scheduler->Now();
+  std::vector<std::pair<int, Duration>> fired;
+  std::vector<Task<void>> tasks;
+  for (int ms : {30, 10, 20, 10, 50}) {
+    tasks.push_back(executor.Spawn([&, ms]() -> Future<void> {
+      co_await executor.Timer(milliseconds(ms));
+      fired.emplace_back(ms, executor.Now() - start);
+    }));
+  }
+  scheduler->RunUntilParked();
+  EXPECT_TRUE(fired.empty());
+  scheduler->AdvanceClock(milliseconds(25));
+  ASSERT_EQ(fired.size(), 3u);
+  EXPECT_EQ(fired[0].first, 10);
+  EXPECT_EQ(fired[1].first, 10);
+  EXPECT_EQ(fired[2].first, 20);
+  EXPECT_EQ(fired[2].second, milliseconds(20)) << "a timer runs at its own deadline";
+  EXPECT_EQ(scheduler->Now() - start, milliseconds(25));
+  scheduler->AdvanceClock(milliseconds(100));
+  ASSERT_EQ(fired.size(), 5u);
+  EXPECT_EQ(fired[3].first, 30);
+  EXPECT_EQ(fired[4].first, 50);
+  EXPECT_EQ(fired[4].second, milliseconds(50));
+}
+
+TEST(TestSchedulerTest, TimerChainsFireWithinOneAdvance) {
+  auto scheduler = TestScheduler::Create();
+  Executor executor(scheduler);
+  int ticks = 0;
+  Task<void> t = executor.Spawn([&]() -> Future<void> {
+    for (int i = 0; i < 5; ++i) {
+      co_await executor.Timer(milliseconds(10));
+      ++ticks;
+    }
+  });
+  scheduler->RunUntilParked();
+  scheduler->AdvanceClock(milliseconds(35));
+  EXPECT_EQ(ticks, 3);
+  scheduler->AdvanceClock(milliseconds(15));
+  EXPECT_EQ(ticks, 5);
+}
+
+TEST(TestSchedulerTest, AdvanceClockToNextTimer) {
+  auto scheduler = TestScheduler::Create();
+  Executor executor(scheduler);
+  Task<void> t = executor.Timer(std::chrono::hours(3));
+  const Instant start = scheduler->Now();
+  EXPECT_TRUE(scheduler->AdvanceClockToNextTimer());
+  EXPECT_EQ(scheduler->Now() - start, std::chrono::hours(3));
+  EXPECT_TRUE(t.IsReady());
+  EXPECT_FALSE(scheduler->AdvanceClockToNextTimer());
+}
+
+TEST(TestSchedulerTest, DeprioritizedLabelRunsLast) {
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    auto scheduler = TestScheduler::Create({.seed = seed});
+    Executor executor(scheduler);
+    const TaskLabel slow = TaskLabel::New();
+    executor.Deprioritize(slow);
+    std::vector<std::string> log;
+    std::vector<Task<void>> tasks;
+    tasks.push_back(executor.SpawnLabeled(slow, [&]() -> Future<void> {
+      log.push_back("slow");
+      co_return;
+    }));
+    for (int i = 0; i < 5; ++i) {
+      tasks.push_back(executor.Spawn([&]() -> Future<void> {
+        log.push_back("fast");
+        co_return;
+      }));
+    }
+    scheduler->RunUntilParked();
+    ASSERT_EQ(log.back(), "slow") << "seed " << seed;
+  }
+}
+
+TEST(TestSchedulerTest, BlockWithNothingToRunFailsWithPendingTasks) {
+  std::string report;
+  auto scheduler = TestScheduler::Create({.seed = 77, .on_failure = [&](const std::string& r) {
+                                            report = r;
+                                            throw std::runtime_error("stuck");
+                                          }});
+  Executor executor(scheduler);
+  auto [tx, rx] = MakeChannel<int>();
+  EXPECT_THROW(executor.Block([rx = std::move(rx)]() mutable -> Future<void> {
+    co_await rx.Recv();
+  }),
+               std::runtime_error);
+  EXPECT_THAT(report, ::testing::HasSubstr("parking is forbidden"));
+  EXPECT_THAT(report, ::testing::HasSubstr("seed: 77"));
+  EXPECT_THAT(report, ::testing::HasSubstr("test_scheduler_test.cc"));
+}
+
+TEST(TestSchedulerDeathTest, ReentrantTickAborts) {
+  EXPECT_DEATH(
+      {
+        auto scheduler = TestScheduler::Create();
+        Task<void> t = Spawn(scheduler, [scheduler]() -> Future<void> {
+          scheduler->Tick();
+          co_return;
+        });
+        scheduler->RunUntilParked();
+      },
+      "Tick called while a step is running");
+}
+
+}  // namespace
+}  // namespace scheduler
