@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "scheduler/current_task.h"
 #include "scheduler/scheduler.h"
 #include "scheduler/unhandled_exception.h"
 
@@ -30,6 +31,15 @@ constexpr std::memory_order kAcquire = std::memory_order_acquire;
 }  // namespace
 
 TaskCoreBase* CurrentTask() { return current_task; }
+
+}  // namespace internal
+
+const TaskMetadata* CurrentTaskMetadata() {
+  internal::TaskCoreBase* task = internal::current_task;
+  return task == nullptr ? nullptr : &task->metadata();
+}
+
+namespace internal {
 
 void FatalError(const std::string& message) {
   std::fprintf(stderr, "scheduler: fatal: %s\n", message.c_str());

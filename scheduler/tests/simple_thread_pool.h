@@ -21,35 +21,38 @@ class SimpleThreadPool final : public Scheduler {
  public:
   static std::shared_ptr<SimpleThreadPool> Create(int threads) {
     auto pool = std::shared_ptr<SimpleThreadPool>(new SimpleThreadPool());
-    for (int i = 0; i < threads; ++i) pool->workers_.emplace_back([p = pool.get()] { p->Work(); });
+    for (int i = 0; i < threads; ++i) {
+      pool->workers_.emplace_back([state = pool->state_] { Work(*state); });
+    }
     return pool;
   }
+  // The last reference may be dropped by a task on a worker (tasks lock their
+  // weak_ptr to the scheduler while scheduling). Workers therefore own the
+  // queue state jointly, and a worker never joins itself.
   ~SimpleThreadPool() override {
+    std::deque<Runnable> doomed;
     {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
+      std::lock_guard<std::mutex> lock(state_->mu);
+      state_->stop = true;
+      doomed.swap(state_->queue);
     }
-    cv_.notify_all();
+    state_->cv.notify_all();
     for (std::thread& t : workers_) {
       if (t.get_id() == std::this_thread::get_id()) {
-        t.detach();  // the last reference died on a worker
+        t.detach();
       } else {
         t.join();
       }
-    }
-    std::deque<Runnable> doomed;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      doomed.swap(queue_);
     }
   }
 
   void Schedule(Runnable runnable) override {
     {
-      std::lock_guard<std::mutex> lock(mu_);
-      queue_.push_back(std::move(runnable));
+      std::lock_guard<std::mutex> lock(state_->mu);
+      if (state_->stop) return;  // dropped after the lock: cancels the task
+      state_->queue.push_back(std::move(runnable));
     }
-    cv_.notify_one();
+    state_->cv.notify_one();
   }
   void ScheduleAfter(Duration, Runnable runnable) override { Schedule(std::move(runnable)); }
   bool Park(std::optional<Duration> timeout) override { return ThreadParker().Park(timeout); }
@@ -58,6 +61,13 @@ class SimpleThreadPool final : public Scheduler {
   Instant Now() const override { return std::chrono::steady_clock::now(); }
 
  private:
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<Runnable> queue;
+    bool stop = false;
+  };
+
   SimpleThreadPool() = default;
 
   static Parker& ThreadParker() {
@@ -65,24 +75,21 @@ class SimpleThreadPool final : public Scheduler {
     return parker;
   }
 
-  void Work() {
+  static void Work(State& state) {
     while (true) {
       Runnable runnable;
       {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-        if (stop_) return;
-        runnable = std::move(queue_.front());
-        queue_.pop_front();
+        std::unique_lock<std::mutex> lock(state.mu);
+        state.cv.wait(lock, [&] { return state.stop || !state.queue.empty(); });
+        if (state.stop) return;
+        runnable = std::move(state.queue.front());
+        state.queue.pop_front();
       }
       runnable.Run();
     }
   }
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Runnable> queue_;
-  bool stop_ = false;
+  std::shared_ptr<State> state_ = std::make_shared<State>();
   std::vector<std::thread> workers_;
 };
 
