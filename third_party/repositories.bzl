@@ -1,0 +1,103 @@
+"""External repositories of the unified_scheduler workspace, all offline.
+
+Nothing can be downloaded on our machines, so every repository Bazel 4 would fetch is replaced by
+a local one, and system libraries come from Debian packages under /usr.
+
+Call `unified_scheduler_dependencies()` from a WORKSPACE. It works both in this repository and in
+a workspace that imports this one with
+`local_repository(name = "unified_scheduler", path = ...)`: every file is named with `Label()`,
+which resolves relative to *this* .bzl file's repository rather than the calling workspace.
+"""
+
+def _shim_repository_impl(rctx):
+    # A repository rule, not `native.local_repository`, because local_repository needs a path and
+    # we only know the shim files by label; `rctx.path(label)` turns a label into an absolute path
+    # wherever this repository is checked out. Symlinks keep the shims editable in one place, and
+    # Bazel refetches the repository when a labelled file changes.
+    for src, dest in rctx.attr.files.items():
+        rctx.symlink(rctx.path(src), dest)
+
+_shim_repository = repository_rule(
+    implementation = _shim_repository_impl,
+    attrs = {
+        "files": attr.label_keyed_string_dict(
+            allow_files = True,
+            mandatory = True,
+            doc = "Source file -> path inside the new repository.",
+        ),
+    },
+    local = True,
+    doc = "Small repository assembled from files kept in //third_party/shims.",
+)
+
+def _shim_files(shim, paths):
+    # Shim BUILD/WORKSPACE files are stored as `*.shim` so that they do not turn directories of
+    # *this* workspace into packages; they get their real names inside the shim repository.
+    return {
+        Label("//third_party:shims/%s/%s" % (shim, path)): path.replace(".shim", "")
+        for path in paths
+    }
+
+# name -> BUILD file in //third_party. Each is a `new_local_repository` on /usr, so headers are
+# declared inputs of the build (Bazel notices a Debian upgrade) and the .so files are linked with
+# plain `-l` flags from the default library path.
+_SYSTEM_LIBRARIES = {
+    "system_absl": "system_absl.BUILD",
+    "system_benchmark": "system_benchmark.BUILD",
+    "system_boost": "system_boost.BUILD",
+    "system_gflags": "system_gflags.BUILD",
+    "system_gtest": "system_gtest.BUILD",
+    "system_tbb": "system_tbb.BUILD",
+}
+
+def _maybe(rule, name, **kwargs):
+    # A consumer may declare the same repository itself (or call this macro after declaring its
+    # own @platforms); the first declaration wins instead of failing on a duplicate name.
+    if not native.existing_rule(name):
+        rule(name = name, **kwargs)
+
+def unified_scheduler_dependencies():
+    """Declares every external repository unified_scheduler needs, without network access."""
+    _maybe(
+        _shim_repository,
+        name = "rules_cc",
+        files = _shim_files("rules_cc", [
+            "WORKSPACE.shim",
+            "BUILD.shim",
+            "cc/BUILD.shim",
+            "cc/defs.bzl",
+        ]),
+    )
+    _maybe(
+        _shim_repository,
+        name = "rules_java",
+        files = _shim_files("rules_java", [
+            "WORKSPACE.shim",
+            "BUILD.shim",
+            "java/BUILD.shim",
+            "java/defs.bzl",
+        ]),
+    )
+    _maybe(
+        _shim_repository,
+        name = "remote_coverage_tools",
+        files = _shim_files("remote_coverage_tools", [
+            "WORKSPACE.shim",
+            "BUILD.shim",
+        ]),
+    )
+
+    # From Debian's bazel-platforms package; gives @platforms//os:* for select().
+    _maybe(
+        native.local_repository,
+        name = "platforms",
+        path = "/usr/share/bazel/tools/platforms",
+    )
+
+    for name, build_file in _SYSTEM_LIBRARIES.items():
+        _maybe(
+            native.new_local_repository,
+            name = name,
+            path = "/usr",
+            build_file = str(Label("//third_party:" + build_file)),
+        )
