@@ -1,0 +1,153 @@
+// What misuse and edge-case inputs get: each case has a defined result or a
+// fatal error that names the call site, never a hang or a silent loss.
+// docs/MISUSE.md lists the table these tests back.
+#include <chrono>
+#include <memory>
+
+#include "executor/executor.h"
+#include "gtest/gtest.h"
+#include "scheduler/block.h"
+#include "scheduler/spawn.h"
+#include "scheduler/tests/simple_thread_pool.h"
+#include "scheduler/yield.h"
+#include "testing/test_scheduler.h"
+
+namespace scheduler {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(MisuseTest, NegativeDelayFiresOnTheNextStep) {
+  auto scheduler = TestScheduler::Create();
+  Task<void> timer = Timer(scheduler, milliseconds(-5));
+  EXPECT_EQ(scheduler->timer_count(), 0u);
+  scheduler->RunUntilParked();
+  EXPECT_TRUE(timer.IsReady());
+}
+
+TEST(MisuseTest, MaxDurationNeverFiresAndNeverOverflows) {
+  auto scheduler = TestScheduler::Create();
+  const Instant start = scheduler->Now();
+  Task<void> never = Timer(scheduler, Duration::max());
+  Task<void> soon = Timer(scheduler, milliseconds(1));
+  scheduler->AdvanceClock(std::chrono::hours(24 * 365 * 100));
+  EXPECT_TRUE(soon.IsReady());
+  EXPECT_FALSE(never.IsReady());
+  EXPECT_GT(scheduler->Now(), start);
+  // Advancing by the maximum twice saturates at Instant::max() instead of
+  // wrapping around into the past; only then does the "never" timer fire.
+  scheduler->AdvanceClock(Duration::max());
+  scheduler->AdvanceClock(Duration::max());
+  EXPECT_EQ(scheduler->Now(), Instant::max());
+  EXPECT_TRUE(never.IsReady()) << "a deadline of Instant::max() is reached only at the end of time";
+}
+
+TEST(MisuseTest, NegativeAdvanceIsIgnored) {
+  auto scheduler = TestScheduler::Create();
+  const Instant start = scheduler->Now();
+  scheduler->AdvanceClock(-milliseconds(10));
+  EXPECT_EQ(scheduler->Now(), start) << "the clock never goes backwards";
+}
+
+TEST(MisuseTest, SaturatingAddClampsBothWays) {
+  EXPECT_EQ(SaturatingAdd(Instant::max(), milliseconds(1)), Instant::max());
+  EXPECT_EQ(SaturatingAdd(Instant::min(), -milliseconds(1)), Instant::min());
+  EXPECT_EQ(SaturatingAdd(Instant(), milliseconds(1)), Instant() + milliseconds(1));
+}
+
+TEST(MisuseTest, SchedulingAfterShutdownCancelsAtOnce) {
+  auto scheduler = TestScheduler::Create();
+  scheduler->Shutdown();
+  Task<int> task = Spawn(scheduler, []() -> Future<int> { co_return 1; });
+  Task<void> timer = Timer(scheduler, milliseconds(1));
+  EXPECT_TRUE(task.IsFinished());
+  EXPECT_TRUE(timer.IsFinished());
+  EXPECT_THROW(task.TakeResult("test"), TaskCancelledError);
+}
+
+using MisuseDeathTest = ::testing::Test;
+
+TEST(MisuseDeathTest, BlockInsideATaskNamesBothSites) {
+  EXPECT_DEATH(
+      {
+        auto scheduler = TestScheduler::Create();
+        auto s = scheduler;
+        Task<void> t = Spawn(s, [s]() -> Future<void> {
+          Block(s, []() -> Future<int> { co_return 1; });
+          co_return;
+        });
+        scheduler->RunUntilParked();
+      },
+      "Block called at .*misuse_test.cc:[0-9]+.* from inside task#[0-9]+ spawned at "
+      ".*misuse_test.cc");
+}
+
+TEST(MisuseDeathTest, AwaitingAnEmptyTask) {
+  EXPECT_DEATH(
+      {
+        auto scheduler = TestScheduler::Create();
+        Block(scheduler, []() -> Future<void> {
+          Task<int> empty;
+          co_await std::move(empty);
+        });
+      },
+      "co_await Task on an empty Task");
+}
+
+TEST(MisuseDeathTest, AwaitingATaskTwice) {
+  EXPECT_DEATH(
+      {
+        auto scheduler = TestScheduler::Create();
+        auto s = scheduler;
+        Block(s, [s]() -> Future<void> {
+          Task<int> t = Spawn(s, []() -> Future<int> { co_return 1; });
+          co_await t;
+          co_await t;
+        });
+      },
+      "was already taken \\(a Task can be awaited once\\)");
+}
+
+TEST(MisuseDeathTest, AwaitingAFutureTwice) {
+  EXPECT_DEATH(
+      {
+        auto scheduler = TestScheduler::Create();
+        Block(scheduler, []() -> Future<void> {
+          Future<int> f = []() -> Future<int> { co_return 1; }();
+          co_await f;
+          co_await f;
+        });
+      },
+      "co_await on a Future that was already awaited");
+}
+
+TEST(MisuseDeathTest, ForegroundWorkOnASchedulerWithoutAMainThread) {
+  EXPECT_DEATH(
+      {
+        auto pool = SimpleThreadPool::Create(1);
+        Task<void> t = SpawnForeground(pool, SessionId::New(), []() -> Future<void> { co_return; });
+      },
+      "has no main thread, but foreground task#[0-9]+ spawned at .*misuse_test.cc");
+}
+
+TEST(MisuseDeathTest, DetachingAnEmptyTask) {
+  EXPECT_DEATH(
+      {
+        Task<int> empty;
+        empty.Detach();
+      },
+      "Task::Detach\\(\\) on an empty Task");
+}
+
+TEST(MisuseDeathTest, SpawningAnEmptyFuture) {
+  EXPECT_DEATH(
+      {
+        auto scheduler = TestScheduler::Create();
+        Future<int> empty;
+        Task<int> t = Spawn(scheduler, std::move(empty));
+      },
+      "Spawn of an empty Future: task#[0-9]+ spawned at .*misuse_test.cc");
+}
+
+}  // namespace
+}  // namespace scheduler

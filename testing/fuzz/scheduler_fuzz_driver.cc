@@ -1,0 +1,289 @@
+#include "testing/fuzz/scheduler_fuzz_driver.h"
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "executor/executor.h"
+#include "scheduler/channel.h"
+#include "scheduler/yield.h"
+#include "testing/test_scheduler.h"
+
+namespace scheduler::fuzz {
+namespace {
+
+[[noreturn]] void Violation(const std::string& what) {
+  std::fprintf(stderr, "scheduler fuzz invariant violated: %s\n", what.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+// Reads the program's bytes; past the end everything reads as zero.
+class ByteReader {
+ public:
+  ByteReader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  bool done() const { return pos_ >= size_; }
+  uint8_t Next() { return pos_ < size_ ? data_[pos_++] : 0; }
+
+ private:
+  const uint8_t* data_;
+  size_t size_;
+  size_t pos_ = 0;
+};
+
+// What the program observed; shared by all task bodies of one run.
+struct Ledger {
+  struct Entry {
+    TaskId id;
+    bool started = false;
+    bool completed = false;
+    bool destroyed = false;
+  };
+  std::vector<Entry> tasks;  // by task index
+  int frames_alive = 0;
+  uint64_t trace = 1469598103934665603ULL;
+
+  void Mix(uint64_t v) {
+    trace ^= v + 0x9e3779b97f4a7c15ULL + (trace << 6) + (trace >> 2);
+    trace *= 1099511628211ULL;
+  }
+};
+
+// Lives in a task's frame: its destructor runs exactly when the frame dies.
+class FrameGuard {
+ public:
+  FrameGuard(Ledger* ledger, int index) : ledger_(ledger), index_(index) {
+    Ledger::Entry& e = ledger_->tasks[index_];
+    if (e.started) Violation("task " + std::to_string(index_) + " started twice");
+    e.started = true;
+    ++ledger_->frames_alive;
+    ledger_->Mix(100 + index_);
+  }
+  ~FrameGuard() {
+    Ledger::Entry& e = ledger_->tasks[index_];
+    if (e.destroyed) Violation("frame of task " + std::to_string(index_) + " destroyed twice");
+    e.destroyed = true;
+    --ledger_->frames_alive;
+    ledger_->Mix(200 + index_);
+  }
+  FrameGuard(const FrameGuard&) = delete;
+  FrameGuard& operator=(const FrameGuard&) = delete;
+
+ private:
+  Ledger* ledger_;
+  int index_;
+};
+
+struct BodyPlan {
+  int yields = 0;
+  int timer_ms = 0;
+  Task<int> awaited;  // awaited at the end, if valid
+  std::optional<Receiver<int>> channel;  // received from at the end, if set
+};
+
+Future<int> Body(std::shared_ptr<TestScheduler> s, Ledger* ledger, int index, BodyPlan plan) {
+  FrameGuard guard(ledger, index);
+  for (int i = 0; i < plan.yields; ++i) co_await Yield();
+  if (plan.timer_ms > 0) co_await Timer(s, std::chrono::milliseconds(plan.timer_ms));
+  int result = index;
+  if (plan.awaited.valid()) {
+    try {
+      result += co_await std::move(plan.awaited);
+    } catch (const TaskCancelledError&) {
+      result -= 1;
+    }
+  }
+  if (plan.channel.has_value()) {
+    std::optional<int> v = co_await plan.channel->Recv();
+    result += v.value_or(0);
+  }
+  ledger->tasks[index].completed = true;
+  ledger->Mix(300 + index);
+  co_return result;
+}
+
+constexpr int kSlots = 8;
+
+class Program {
+ public:
+  explicit Program(uint64_t seed)
+      : scheduler_(TestScheduler::Create(
+            {.seed = seed, .block_on_ticks_min = 0, .block_on_ticks_max = 20,
+             .on_failure = [](const std::string& report) { Violation(report); }})),
+        background_(scheduler_),
+        foreground_a_(scheduler_),
+        foreground_b_(scheduler_),
+        labels_{TaskLabel::New(), TaskLabel::New()} {}
+
+  void Execute(ByteReader& in) {
+    const uint8_t op = in.Next() % 13;
+    const uint8_t a = in.Next();
+    const uint8_t b = in.Next();
+    Task<int>& slot = slots_[a % kSlots];
+    switch (op) {
+      case 0:
+        slot = background_.Spawn(MakeBody(a, b));
+        RecordId(slot);
+        break;
+      case 1:
+        slot = background_.SpawnLabeled(labels_[b % 2], MakeBody(a, b));
+        RecordId(slot);
+        break;
+      case 2:
+        slot = (b % 2 ? foreground_a_ : foreground_b_).Spawn(MakeBody(a, b));
+        RecordId(slot);
+        break;
+      case 3:
+        slot = Task<int>();
+        break;
+      case 4:
+        if (slot.valid()) slot.Detach();
+        break;
+      case 5:
+        scheduler_->Tick();
+        break;
+      case 6:
+        scheduler_->RunUntilParked();
+        break;
+      case 7:
+        scheduler_->AdvanceClock(std::chrono::milliseconds(b));
+        break;
+      case 8:
+        scheduler_->AdvanceClockToNextTimer();
+        break;
+      case 9:
+        scheduler_->Deprioritize(labels_[b % 2]);
+        break;
+      case 10:
+        BlockOn(slot, b);
+        break;
+      case 11: {
+        BodyPlan plan;
+        plan.awaited = std::move(slots_[b % kSlots]);
+        slot = background_.Spawn(Body(scheduler_, &ledger_, NewIndex(), std::move(plan)));
+        RecordId(slot);
+        break;
+      }
+      case 12:
+        if (senders_.empty()) break;
+        if (b % 3 == 0) {
+          senders_[b % senders_.size()].reset();  // closes it: the receiver sees nullopt
+        } else if (std::optional<Sender<int>>& tx = senders_[b % senders_.size()]) {
+          (void)tx->Send(b);
+        }
+        break;
+    }
+    ++operations_;
+  }
+
+  void CheckInvariants() {
+    const Instant now = scheduler_->Now();
+    if (now < last_now_) Violation("the clock went backwards");
+    last_now_ = now;
+    if (ledger_.frames_alive < 0) Violation("more frames destroyed than created");
+    for (size_t i = 0; i < ledger_.tasks.size(); ++i) {
+      const Ledger::Entry& e = ledger_.tasks[i];
+      const bool pending = scheduler_->IsTaskRunning(e.id);
+      if (pending && e.completed) Violation("completed task " + std::to_string(i) + " is pending");
+      if (pending && e.destroyed) Violation("destroyed task " + std::to_string(i) + " is pending");
+    }
+  }
+
+  ProgramResult Finish() {
+    for (Task<int>& slot : slots_) slot = Task<int>();
+    senders_.clear();
+    scheduler_->Shutdown();
+    if (ledger_.frames_alive != 0) {
+      Violation(std::to_string(ledger_.frames_alive) + " frames alive after shutdown");
+    }
+    for (size_t i = 0; i < ledger_.tasks.size(); ++i) {
+      if (scheduler_->IsTaskRunning(ledger_.tasks[i].id)) {
+        Violation("task " + std::to_string(i) + " still pending after shutdown");
+      }
+    }
+    ledger_.Mix(scheduler_->steps());
+    ledger_.Mix(static_cast<uint64_t>(scheduler_->Now().time_since_epoch().count()));
+    return ProgramResult{ledger_.trace, static_cast<int>(ledger_.tasks.size()), operations_};
+  }
+
+ private:
+  int NewIndex() {
+    ledger_.tasks.emplace_back();
+    return static_cast<int>(ledger_.tasks.size()) - 1;
+  }
+
+  // The task just spawned belongs to the newest ledger entry.
+  void RecordId(const Task<int>& task) { ledger_.tasks.back().id = task.id(); }
+
+  Future<int> MakeBody(uint8_t a, uint8_t b) {
+    BodyPlan plan;
+    plan.yields = a % 4;
+    plan.timer_ms = (b % 4) * 10;
+    if (b % 7 == 0) {
+      // A channel of its own: a Receiver has a single consumer.
+      auto [tx, rx] = MakeChannel<int>();
+      senders_.emplace_back(std::move(tx));
+      plan.channel.emplace(std::move(rx));
+    }
+    const int index = NewIndex();
+    return Body(scheduler_, &ledger_, index, std::move(plan));
+  }
+
+  void BlockOn(Task<int>& slot, uint8_t b) {
+    if (!slot.valid()) return;
+    BlockResult<int> r = background_.BlockWithTimeout(
+        std::chrono::milliseconds(b), [t = std::move(slot)]() mutable -> Future<int> {
+          try {
+            co_return co_await std::move(t);
+          } catch (const TaskCancelledError&) {
+            co_return -1;
+          }
+        });
+    if (r.timed_out()) {
+      slot = background_.Spawn(std::move(r).TakeUnfinished());
+      ledger_.Mix(400);
+    } else {
+      ledger_.Mix(static_cast<uint64_t>(std::move(r).value()) + 500);
+    }
+  }
+
+  std::shared_ptr<TestScheduler> scheduler_;
+  Executor background_;
+  ForegroundExecutor foreground_a_;
+  ForegroundExecutor foreground_b_;
+  std::array<TaskLabel, 2> labels_;
+  std::array<Task<int>, kSlots> slots_;
+  std::vector<std::optional<Sender<int>>> senders_;
+  Ledger ledger_;
+  Instant last_now_{};
+  int operations_ = 0;
+};
+
+}  // namespace
+
+ProgramResult RunProgram(const uint8_t* data, size_t size) {
+  ByteReader in(data, size);
+  uint64_t seed = 0;
+  for (int i = 0; i < 2; ++i) seed = (seed << 8) | in.Next();
+  Program program(seed);
+  for (int op = 0; op < 256 && !in.done(); ++op) {
+    program.Execute(in);
+    program.CheckInvariants();
+  }
+  return program.Finish();
+}
+
+void RunProgramTwiceAndCompare(const uint8_t* data, size_t size) {
+  const ProgramResult first = RunProgram(data, size);
+  const ProgramResult second = RunProgram(data, size);
+  if (first.trace_hash != second.trace_hash) {
+    Violation("same input, different traces: " + std::to_string(first.trace_hash) + " vs " +
+              std::to_string(second.trace_hash));
+  }
+}
+
+}  // namespace scheduler::fuzz

@@ -1,0 +1,39 @@
+// A fuzzing driver: interprets bytes as a program of scheduler operations.
+//
+// The program spawns background, labeled and foreground tasks, awaits,
+// detaches and drops them, blocks with timeouts, sends on channels, ticks,
+// advances the fake clock and deprioritizes labels, all on one TestScheduler.
+// After every operation it checks the invariants the async model promises
+// and aborts with a description if one breaks (that is a fuzzer finding):
+//   * every task is completed, cancelled or pending, exactly once: a frame is
+//     destroyed at most once, a finished task is never reported pending, and
+//     a pending task's frame is never destroyed;
+//   * the clock never goes backwards;
+//   * after Shutdown no frame is alive (and ASan sees no leak);
+//   * the same input yields the same trace (checked by running it twice).
+//
+// Used by the libFuzzer entry point (scheduler_fuzzer.cc, built by
+// build_fuzzer.sh) and by the corpus regression test (a Bazel cc_test).
+#ifndef TESTING_FUZZ_SCHEDULER_FUZZ_DRIVER_H_
+#define TESTING_FUZZ_SCHEDULER_FUZZ_DRIVER_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace scheduler::fuzz {
+
+struct ProgramResult {
+  uint64_t trace_hash = 0;
+  int tasks_spawned = 0;
+  int operations = 0;
+};
+
+// Runs the program once, checking invariants; aborts on a violation.
+ProgramResult RunProgram(const uint8_t* data, size_t size);
+
+// Runs the program twice and aborts if the traces differ.
+void RunProgramTwiceAndCompare(const uint8_t* data, size_t size);
+
+}  // namespace scheduler::fuzz
+
+#endif  // TESTING_FUZZ_SCHEDULER_FUZZ_DRIVER_H_
