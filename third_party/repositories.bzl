@@ -9,6 +9,8 @@ a workspace that imports this one with
 which resolves relative to *this* .bzl file's repository rather than the calling workspace.
 """
 
+load("//third_party/mingw:repositories.bzl", "mingw_source_repositories")
+
 def _shim_repository_impl(rctx):
     # A repository rule, not `native.local_repository`, because local_repository needs a path and
     # we only know the shim files by label; `rctx.path(label)` turns a label into an absolute path
@@ -87,6 +89,18 @@ def unified_scheduler_dependencies():
         ]),
     )
 
+    # Only Abseil's BUILD files load it, in the mingw source build (third_party/mingw/).
+    _maybe(
+        _shim_repository,
+        name = "bazel_skylib",
+        files = _shim_files("bazel_skylib", [
+            "WORKSPACE.shim",
+            "BUILD.shim",
+            "lib/BUILD.shim",
+            "lib/selects.bzl",
+        ]),
+    )
+
     # From Debian's bazel-platforms package; gives @platforms//os:* for select().
     _maybe(
         native.local_repository,
@@ -101,3 +115,6 @@ def unified_scheduler_dependencies():
             path = "/usr",
             build_file = str(Label("//third_party:" + build_file)),
         )
+
+    # Abseil and GoogleTest sources for --config=windows (stubs where they are not installed).
+    mingw_source_repositories()

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what building and testing this repository needs on Debian bookworm (as root; only
+# Debian's mirror is reached). Idempotent and quick when everything is already there.
+#   tools/install_deps.sh            # Bazel 4, GCC, the libraries, python3
+# The Windows cross toolchain (mingw-w64, wine, library sources) is installed by
+# platforms/windows/setup_windows_toolchain.sh, which tools/test.sh --windows calls.
+set -euo pipefail
+
+# bazel-bootstrap: Bazel 4.2.3; bazel-platforms: @platforms; g++ 12 brings libasan/libtsan/
+# libubsan for the sanitizer configs; the lib*-dev packages are what //third_party wraps;
+# python3 renders BENCHMARKS.md's table and plot.
+packages=(
+  bazel-bootstrap
+  bazel-platforms
+  g++
+  libabsl-dev
+  libbenchmark-dev
+  libboost-dev
+  libgflags-dev
+  libgmock-dev
+  libgtest-dev
+  libtbb-dev
+  python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} > 0)); then
+  echo "install_deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends "${missing[@]}"
+fi
