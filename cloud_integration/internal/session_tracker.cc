@@ -1,0 +1,167 @@
+#include "cloud_integration/internal/session_tracker.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "cloud_integration/internal/fatal.h"
+#include "cloud_integration/internal/location.h"
+
+namespace cloud::internal {
+
+using scheduler::TaskId;
+using scheduler::TaskMetadata;
+
+CloudSessionId SessionTracker::NewSession() {
+  absl::MutexLock lock(&mu_);
+  sessions_.emplace_back();
+  return CloudSessionId(sessions_.size());
+}
+
+absl::Status SessionTracker::CheckSession(CloudSessionId id) const {
+  absl::MutexLock lock(&mu_);
+  if (id.value() >= 1 && id.value() <= sessions_.size()) return absl::OkStatus();
+  return absl::NotFoundError(
+      absl::StrCat("unknown session#", id.value(), ": this context created ",
+                   sessions_.size() == 0 ? std::string("no sessions")
+                                         : absl::StrCat("session#1..session#", sessions_.size()),
+                   " (ids come from CreateSession of the same context)"));
+}
+
+SessionTracker::Scope SessionTracker::ExchangeScope(Scope next) {
+  absl::MutexLock lock(&mu_);
+  return std::exchange(scope_, next);
+}
+
+std::optional<std::pair<CloudSessionId, bool>> SessionTracker::ResolveLocked(
+    std::optional<TaskId> parent) const {
+  if (scope_.session && scope_.owner == parent) return std::make_pair(*scope_.session, true);
+  if (parent) {
+    auto it = tasks_.find(*parent);
+    if (it != tasks_.end()) return std::make_pair(it->second.session, false);
+  }
+  if (scope_.session) return std::make_pair(*scope_.session, true);
+  return std::nullopt;
+}
+
+std::optional<CloudSessionId> SessionTracker::SessionFor(std::optional<TaskId> running) const {
+  absl::MutexLock lock(&mu_);
+  auto resolved = ResolveLocked(running);
+  if (!resolved) return std::nullopt;
+  return resolved->first;
+}
+
+std::optional<CloudSessionId> SessionTracker::SessionOf(TaskId task) const {
+  absl::MutexLock lock(&mu_);
+  auto it = tasks_.find(task);
+  if (it == tasks_.end()) return std::nullopt;
+  return it->second.session;
+}
+
+std::optional<CloudSessionId> SessionTracker::AuthorizeWaitUntil(TaskId task) {
+  absl::MutexLock lock(&mu_);
+  auto it = tasks_.find(task);
+  if (it == tasks_.end()) return std::nullopt;
+  it->second.wait_until = true;
+  return it->second.session;
+}
+
+SessionTracker::Session& SessionTracker::SessionLocked(CloudSessionId id) {
+  if (id.value() < 1 || id.value() > sessions_.size()) {
+    Fatal(absl::StrCat("SessionTracker: unknown session#", id.value()));
+  }
+  return sessions_[id.value() - 1];
+}
+
+const SessionTracker::Session& SessionTracker::SessionLocked(CloudSessionId id) const {
+  return const_cast<SessionTracker*>(this)->SessionLocked(id);
+}
+
+void SessionTracker::RequestPassThrough(CloudSessionId session) {
+  absl::MutexLock lock(&mu_);
+  SessionLocked(session).pass_through = true;
+}
+
+bool SessionTracker::PassThroughRequested(CloudSessionId session) const {
+  absl::MutexLock lock(&mu_);
+  return SessionLocked(session).pass_through;
+}
+
+std::vector<TaskId> SessionTracker::LiveTasks(CloudSessionId session) const {
+  absl::MutexLock lock(&mu_);
+  const std::set<TaskId>& live = SessionLocked(session).live;
+  return std::vector<TaskId>(live.begin(), live.end());
+}
+
+uint64_t SessionTracker::SpawnedCount(CloudSessionId session) const {
+  absl::MutexLock lock(&mu_);
+  return SessionLocked(session).spawned;
+}
+
+bool SessionTracker::AuthorizedLocked(const TrackedTask& task) const {
+  return task.wait_until || (task.wait_until_root && tasks_.contains(*task.wait_until_root));
+}
+
+absl::Status SessionTracker::Validate(CloudSessionId session) const {
+  if (absl::Status known = CheckSession(session); !known.ok()) return known;
+  absl::MutexLock lock(&mu_);
+  std::vector<const TrackedTask*> unauthorized;
+  for (TaskId id : SessionLocked(session).live) {
+    const TrackedTask& task = tasks_.at(id);
+    if (!AuthorizedLocked(task)) unauthorized.push_back(&task);
+  }
+  if (unauthorized.empty()) return absl::OkStatus();
+  std::string message = absl::StrCat(
+      "session#", session.value(), " cleanup failed: ", unauthorized.size(), " unauthorized task",
+      unauthorized.size() == 1 ? "" : "s",
+      " still running (work a request starts must finish before its response, or be registered "
+      "with ExecutionContext::WaitUntil):");
+  for (const TrackedTask* task : unauthorized) {
+    absl::StrAppend(&message, "\n  task#", task->metadata.id.value(), " spawned at ",
+                    ShortLocation(task->metadata.location));
+    if (task->metadata.parent) {
+      absl::StrAppend(&message, ", by task#", task->metadata.parent->value());
+      if (task->parent_location) {
+        absl::StrAppend(&message, " (", task->parent_entry ? "the session's entry task, " : "",
+                        "spawned at ", ShortLocation(*task->parent_location), ")");
+      }
+    }
+    if (task->entry) {
+      absl::StrAppend(&message,
+                      " [an entry task of the session, still running: validate after it finishes]");
+    }
+  }
+  return absl::FailedPreconditionError(message);
+}
+
+void SessionTracker::OnTaskSpawned(const TaskMetadata& task) {
+  absl::MutexLock lock(&mu_);
+  auto resolved = ResolveLocked(task.parent);
+  if (!resolved) return;
+  TrackedTask tracked{.metadata = task, .session = resolved->first, .entry = resolved->second};
+  if (task.parent) {
+    auto parent = tasks_.find(*task.parent);
+    if (parent != tasks_.end()) {
+      tracked.parent_location = parent->second.metadata.location;
+      tracked.parent_entry = parent->second.entry;
+      if (parent->second.session == tracked.session) {
+        tracked.wait_until_root =
+            parent->second.wait_until ? *task.parent : parent->second.wait_until_root;
+      }
+    }
+  }
+  Session& session = SessionLocked(tracked.session);
+  session.live.insert(task.id);
+  ++session.spawned;
+  tasks_.insert_or_assign(task.id, std::move(tracked));
+}
+
+void SessionTracker::OnTaskFinished(const TaskMetadata& task) {
+  absl::MutexLock lock(&mu_);
+  auto it = tasks_.find(task.id);
+  if (it == tasks_.end()) return;
+  SessionLocked(it->second.session).live.erase(task.id);
+  tasks_.erase(it);
+}
+
+}  // namespace cloud::internal
