@@ -116,7 +116,9 @@ class ForegroundExecutor {
   internal::SpawnResult<F> Block(
       F&& future, std::source_location location = std::source_location::current()) const {
     CheckThread("Block", location);
-    return executor_.Block(std::forward<F>(future), location);
+    // Blocks on behalf of this session: its other foreground tasks stay
+    // queued until the block returns (the thread is busy blocking).
+    return internal::BlockIn(executor_.scheduler(), session_, std::forward<F>(future), location);
   }
 
   template <internal::SpawnableFuture F>
@@ -124,7 +126,8 @@ class ForegroundExecutor {
       Duration timeout, F&& future,
       std::source_location location = std::source_location::current()) const {
     CheckThread("BlockWithTimeout", location);
-    return executor_.BlockWithTimeout(timeout, std::forward<F>(future), location);
+    return internal::BlockWithTimeoutIn(executor_.scheduler(), session_, timeout,
+                                        std::forward<F>(future), location);
   }
 
   Instant Now(std::source_location location = std::source_location::current()) const {

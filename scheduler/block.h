@@ -90,6 +90,21 @@ struct DrivenStepPending {
   void await_resume() const noexcept {}
 };
 
+// Announces a block to the scheduler's test controls for as long as it lives
+// (`BeginBlock` / `EndBlock`), so a TestScheduler can keep a blocking
+// session's own tasks from running and count a timeout's step budget across
+// all the `Park` calls of one block. Does nothing on production schedulers.
+class BlockScope {
+ public:
+  BlockScope(Scheduler& scheduler, const BlockInfo& info);
+  ~BlockScope();
+  BlockScope(const BlockScope&) = delete;
+  BlockScope& operator=(const BlockScope&) = delete;
+
+ private:
+  TestControls* controls_;
+};
+
 // The handed-back future: the awaiting task becomes the driver.
 template <typename T>
 Future<T> ContinueDriven(std::shared_ptr<DriverScheduler> driver, Task<T> task) {
@@ -99,25 +114,56 @@ Future<T> ContinueDriven(std::shared_ptr<DriverScheduler> driver, Task<T> task) 
   co_return co_await std::move(task);
 }
 
+// Block / BlockWithTimeout on behalf of `session` (a ForegroundExecutor):
+// the same as the public functions below, plus the session, which the test
+// controls keep from running its other tasks while it blocks.
+template <SpawnableFuture F>
+SpawnResult<F> BlockIn(const std::shared_ptr<Scheduler>& scheduler,
+                       std::optional<SessionId> session, F&& future,
+                       std::source_location location) {
+  CheckNotInTask("Block", location);
+  BlockScope scope(*scheduler, BlockInfo{session, std::nullopt, location});
+  auto [driver, task] = StartDriven(scheduler, AsFuture(std::forward<F>(future)), location);
+  while (true) {
+    driver->RunPending();
+    if (task.IsFinished()) break;
+    scheduler->Park(std::nullopt);
+  }
+  if constexpr (std::is_void_v<SpawnResult<F>>) {
+    task.TakeResult("Block");
+  } else {
+    return task.TakeResult("Block");
+  }
+}
+
+template <SpawnableFuture F>
+BlockResult<SpawnResult<F>> BlockWithTimeoutIn(const std::shared_ptr<Scheduler>& scheduler,
+                                               std::optional<SessionId> session, Duration timeout,
+                                               F&& future, std::source_location location) {
+  using T = SpawnResult<F>;
+  CheckNotInTask("BlockWithTimeout", location);
+  BlockScope scope(*scheduler, BlockInfo{session, timeout, location});
+  auto [driver, task] = StartDriven(scheduler, AsFuture(std::forward<F>(future)), location);
+  const Instant deadline = SaturatingAdd(scheduler->Now(), NonNegative(timeout));
+  while (true) {
+    driver->RunPending();
+    if (task.IsFinished()) return BlockResult<T>::Finished(task.TakeResult("BlockWithTimeout"));
+    const Instant now = scheduler->Now();
+    if (now >= deadline || !scheduler->Park(deadline - now)) {
+      driver->RunPending();
+      if (task.IsFinished()) return BlockResult<T>::Finished(task.TakeResult("BlockWithTimeout"));
+      return BlockResult<T>::TimedOut(ContinueDriven(driver, std::move(task)));
+    }
+  }
+}
+
 }  // namespace internal
 
 // Runs `future` to completion and returns its value (or rethrows).
 template <internal::SpawnableFuture F>
 internal::SpawnResult<F> Block(const std::shared_ptr<Scheduler>& scheduler, F&& future,
                                std::source_location location = std::source_location::current()) {
-  internal::CheckNotInTask("Block", location);
-  auto [driver, task] =
-      internal::StartDriven(scheduler, internal::AsFuture(std::forward<F>(future)), location);
-  while (true) {
-    driver->RunPending();
-    if (task.IsFinished()) break;
-    scheduler->Park(std::nullopt);
-  }
-  if constexpr (std::is_void_v<internal::SpawnResult<F>>) {
-    task.TakeResult("Block");
-  } else {
-    return task.TakeResult("Block");
-  }
+  return internal::BlockIn(scheduler, std::nullopt, std::forward<F>(future), location);
 }
 
 // Like Block, but gives up after `timeout` (under the TestScheduler: after a
@@ -127,21 +173,8 @@ template <internal::SpawnableFuture F>
 BlockResult<internal::SpawnResult<F>> BlockWithTimeout(
     const std::shared_ptr<Scheduler>& scheduler, Duration timeout, F&& future,
     std::source_location location = std::source_location::current()) {
-  using T = internal::SpawnResult<F>;
-  internal::CheckNotInTask("BlockWithTimeout", location);
-  auto [driver, task] =
-      internal::StartDriven(scheduler, internal::AsFuture(std::forward<F>(future)), location);
-  const Instant deadline = SaturatingAdd(scheduler->Now(), NonNegative(timeout));
-  while (true) {
-    driver->RunPending();
-    if (task.IsFinished()) return BlockResult<T>::Finished(task.TakeResult("BlockWithTimeout"));
-    const Instant now = scheduler->Now();
-    if (now >= deadline || !scheduler->Park(deadline - now)) {
-      driver->RunPending();
-      if (task.IsFinished()) return BlockResult<T>::Finished(task.TakeResult("BlockWithTimeout"));
-      return BlockResult<T>::TimedOut(internal::ContinueDriven(driver, std::move(task)));
-    }
-  }
+  return internal::BlockWithTimeoutIn(scheduler, std::nullopt, timeout, std::forward<F>(future),
+                                      location);
 }
 
 }  // namespace scheduler

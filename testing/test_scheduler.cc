@@ -3,9 +3,15 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "scheduler/current_task.h"
 #include "scheduler/internal/task_core.h"
 #include "scheduler/unhandled_exception.h"
+#include "testing/internal/pct_queue.h"
+#include "testing/internal/run_queue.h"
+#include "testing/trace_export.h"
 
 namespace scheduler {
 namespace {
@@ -14,9 +20,40 @@ namespace {
 // durations from Now() does not underflow.
 constexpr Instant kClockStart = Instant(std::chrono::hours(24 * 365));
 
+// "+1h", "+20ms", ...
+std::string Offset(Duration d) { return "+" + absl::FormatDuration(absl::FromChrono(d)); }
+
+void CheckConfig(const TestSchedulerConfig& c) {
+  std::string problem;
+  if (c.block_on_ticks_min < 0 || c.block_on_ticks_min > c.block_on_ticks_max) {
+    problem = absl::StrCat("block_on_ticks range [", c.block_on_ticks_min, ", ",
+                           c.block_on_ticks_max, "] must satisfy 0 <= min <= max");
+  } else if (c.max_random_delay_yields < 0) {
+    problem = "max_random_delay_yields must be >= 0";
+  } else if (c.pct_depth < 1) {
+    problem = absl::StrCat("pct_depth must be >= 1, got ", c.pct_depth);
+  } else if (c.pct_max_steps < 1) {
+    problem = "pct_max_steps must be >= 1";
+  }
+  if (!problem.empty()) internal::FatalError("TestSchedulerConfig: " + problem);
+}
+
+std::unique_ptr<internal::ReadyQueue> MakeQueue(const TestSchedulerConfig& c, SharedRng rng) {
+  switch (c.strategy) {
+    case Strategy::kRandom:
+      return std::make_unique<internal::RunQueue>(std::move(rng));
+    case Strategy::kPct:
+      return std::make_unique<internal::PctQueue>(std::move(rng), c.pct_depth, c.pct_max_steps);
+  }
+  internal::FatalError("TestSchedulerConfig: unknown strategy");
+}
+
 }  // namespace
 
+absl::Time TestScheduler::WallClockStart() { return absl::FromUnixSeconds(1735689600); }
+
 std::shared_ptr<TestScheduler> TestScheduler::Create(TestSchedulerConfig config) {
+  CheckConfig(config);
   return std::shared_ptr<TestScheduler>(new TestScheduler(std::move(config)));
 }
 
@@ -25,8 +62,12 @@ TestScheduler::TestScheduler(TestSchedulerConfig config)
       main_thread_(std::this_thread::get_id()),
       registry_(std::make_shared<internal::TaskRegistry>()),
       rng_(config_.seed),
+      queue_(MakeQueue(config_, rng_)),
       now_(kClockStart),
-      allow_parking_(config_.allow_parking) {}
+      allow_parking_(config_.allow_parking),
+      block_on_ticks_min_(config_.block_on_ticks_min),
+      block_on_ticks_max_(config_.block_on_ticks_max),
+      trace_(config_.record_trace || !config_.trace_out.empty()) {}
 
 TestScheduler::~TestScheduler() { Shutdown(); }
 
@@ -36,36 +77,62 @@ void TestScheduler::Shutdown() {
   // and dropped too. Frames are destroyed outside the lock, since their
   // destructors may call back into the scheduler.
   std::vector<Runnable> doomed;
+  bool first = false;
   {
     absl::MutexLock lock(&mu_);
+    first = !shut_down_;
     shut_down_ = true;
-    queue_.DrainInto(doomed);
+    queue_->DrainInto(doomed);
     timers_.DrainInto(doomed);
   }
   doomed.clear();
+  if (first) WriteTraceIfAsked();
 }
 
 Runnable TestScheduler::Enqueue(Runnable runnable) {
   if (shut_down_) return runnable;
   const TaskMetadata& m = runnable.metadata();
   if (m.session.has_value()) {
-    queue_.PushForeground(*m.session, std::move(runnable));
+    queue_->PushForeground(*m.session, std::move(runnable));
   } else if (m.label.has_value() && deprioritized_.contains(*m.label)) {
-    queue_.PushDeprioritized(std::move(runnable));
+    queue_->PushDeprioritized(std::move(runnable));
   } else {
-    queue_.PushBackground(std::move(runnable));
+    queue_->PushBackground(std::move(runnable));
   }
   return Runnable();
 }
 
-void TestScheduler::Schedule(Runnable runnable) {
-  Runnable rejected;  // declared first: dropped after the lock is released
-  absl::MutexLock lock(&mu_);
-  rejected = Enqueue(std::move(runnable));
+bool TestScheduler::NoteForeignWake(const TaskMetadata& task) {
+  if (std::this_thread::get_id() == main_thread_) return false;
+  if (!allow_parking_ && !shut_down_) {
+    // The order of this wake against the driving thread's steps depends on
+    // OS timing, so the seed no longer determines the run.
+    deferred_failures_.push_back(absl::StrCat(
+        "Non-determinism: ", DescribeTask(task),
+        " was woken from a thread other than the one driving the TestScheduler, while "
+        "parking is forbidden. Its place in the schedule depends on OS timing, so the seed "
+        "does not replay this run. Wake it from a task instead, or call AllowParking() if "
+        "the test deliberately involves other threads."));
+  }
+  return true;
 }
 
+void TestScheduler::ScheduleFromAnyThread(Runnable runnable) {
+  Runnable rejected;  // declared first: dropped after the lock is released
+  bool foreign;
+  {
+    absl::MutexLock lock(&mu_);
+    foreign = NoteForeignWake(runnable.metadata());
+    rejected = Enqueue(std::move(runnable));
+  }
+  // A Block parked with parking allowed re-checks the queue.
+  if (foreign) parker_.GetUnparker().Unpark();
+}
+
+void TestScheduler::Schedule(Runnable runnable) { ScheduleFromAnyThread(std::move(runnable)); }
+
 void TestScheduler::ScheduleLabeled(Runnable runnable, TaskLabel) {
-  Schedule(std::move(runnable));  // the label is in the metadata
+  ScheduleFromAnyThread(std::move(runnable));  // the label is in the metadata
 }
 
 void TestScheduler::ScheduleForeground(Runnable runnable) {
@@ -73,20 +140,32 @@ void TestScheduler::ScheduleForeground(Runnable runnable) {
     internal::FatalError("ScheduleForeground of a task without a session: " +
                          DescribeTask(runnable.metadata()));
   }
-  Schedule(std::move(runnable));
+  ScheduleFromAnyThread(std::move(runnable));
 }
 
 void TestScheduler::ScheduleAfter(Duration delay, Runnable runnable) {
+  if (delay <= Duration::zero()) {
+    ScheduleFromAnyThread(std::move(runnable));
+    return;
+  }
   Runnable rejected;
   absl::MutexLock lock(&mu_);
-  if (delay <= Duration::zero() || shut_down_) {
-    rejected = Enqueue(std::move(runnable));
+  NoteForeignWake(runnable.metadata());
+  if (shut_down_) {
+    rejected = std::move(runnable);
     return;
   }
   timers_.Push(SaturatingAdd(now_, delay), std::move(runnable));
 }
 
+std::optional<SessionId> TestScheduler::BlockingSession() const {
+  // Blocks do not nest on the driving thread, so only the innermost matters.
+  if (blocks_.empty()) return std::nullopt;
+  return blocks_.back().info.session;
+}
+
 bool TestScheduler::Tick() {
+  CheckFailures();
   Runnable runnable;
   {
     absl::MutexLock lock(&mu_);
@@ -97,24 +176,32 @@ bool TestScheduler::Tick() {
           running ? " (from inside " + DescribeTask(running->metadata()) + ")" : "",
           ". Tasks must not drive their own scheduler; await instead. seed=", config_.seed));
     }
-    runnable = queue_.Pop(rng_, std::nullopt);
+    runnable = queue_->Pop(BlockingSession());
     if (!runnable) return false;
     in_step_ = true;
     step_is_foreground_ = runnable.metadata().is_foreground();
     ++steps_;
+    trace_.RecordStep(steps_, runnable.metadata(), now_ - kClockStart);
   }
   runnable.Run();
   {
     absl::MutexLock lock(&mu_);
     in_step_ = false;
   }
-  ReportDeferredFailures();
+  CheckFailures();
   return true;
 }
 
 void TestScheduler::RunUntilParked() {
   while (Tick()) {
   }
+}
+
+Runnable TestScheduler::FireTimer() {
+  internal::TimerHeap::Entry entry = timers_.Pop();
+  if (entry.deadline > now_) now_ = entry.deadline;
+  trace_.RecordTimerFired(steps_, entry.runnable.metadata(), now_ - kClockStart);
+  return Enqueue(std::move(entry.runnable));
 }
 
 void TestScheduler::AdvanceClock(Duration d) {
@@ -124,57 +211,90 @@ void TestScheduler::AdvanceClock(Duration d) {
     target = SaturatingAdd(now_, NonNegative(d));
   }
   while (true) {
+    Runnable rejected;
     {
       absl::MutexLock lock(&mu_);
       const std::optional<Instant> next = timers_.NextDeadline();
       if (!next.has_value() || *next > target) {
         now_ = target;
-        return;
+        break;
       }
-      internal::TimerHeap::Entry entry = timers_.Pop();
-      now_ = entry.deadline;
-      (void)Enqueue(std::move(entry.runnable));  // never rejected: timers_ was non-empty
+      // One timer at a time, running tasks to quiescence in between, so each
+      // timer's task sees the clock at its own deadline.
+      rejected = FireTimer();
     }
     RunUntilParked();
   }
+  CheckFailures();
 }
 
 bool TestScheduler::AdvanceClockToNextTimer() {
   {
+    Runnable rejected;
     absl::MutexLock lock(&mu_);
     if (timers_.empty()) return false;
-    internal::TimerHeap::Entry entry = timers_.Pop();
-    now_ = entry.deadline;
-    (void)Enqueue(std::move(entry.runnable));
+    rejected = FireTimer();
   }
   RunUntilParked();
   return true;
 }
 
 bool TestScheduler::Park(std::optional<Duration> timeout) {
-  int64_t budget = -1;  // unlimited
-  if (timeout.has_value()) {
+  // A BlockWithTimeout's budget belongs to the whole call (BeginBlock drew
+  // it), however often block.h parks; a bare Park draws its own.
+  int64_t own_budget = -1;
+  bool in_block;
+  {
     absl::MutexLock lock(&mu_);
-    budget = rng_.InRange(config_.block_on_ticks_min, config_.block_on_ticks_max);
+    in_block = !blocks_.empty();
+    if (timeout.has_value() && !in_block) {
+      own_budget = rng_.InRange(block_on_ticks_min_, block_on_ticks_max_);
+    }
   }
+  auto budget = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> int64_t& {
+    return in_block && !blocks_.empty() ? blocks_.back().budget : own_budget;
+  };
   while (true) {
+    CheckFailures();
     if (parker_.TryConsume()) return true;
-    if (budget == 0) return false;
+    if (timeout.has_value()) {
+      absl::MutexLock lock(&mu_);
+      if (budget() == 0) return false;
+    }
     if (Tick()) {
-      if (budget > 0) --budget;
+      absl::MutexLock lock(&mu_);
+      if (timeout.has_value() && budget() > 0) --budget();
       continue;
     }
+    // Nothing can run. Under the fake clock a timeout cannot elapse by
+    // waiting, so a BlockWithTimeout gives up now.
     if (timeout.has_value()) return false;
-    bool allow_parking;
+    std::string stuck;
     {
       absl::MutexLock lock(&mu_);
-      allow_parking = allow_parking_;
+      if (!allow_parking_) stuck = StuckMessage();
     }
-    if (allow_parking) return parker_.Park(std::nullopt);
-    Fail(
-        "Block cannot make progress: nothing is runnable and parking is forbidden "
-        "(call AllowParking() if another thread will wake the blocked future).");
+    if (stuck.empty()) return parker_.Park(std::nullopt);
+    Fail(stuck);
   }
+}
+
+std::string TestScheduler::StuckMessage() const {
+  std::string where = "Block";
+  if (!blocks_.empty()) {
+    const BlockInfo& info = blocks_.back().info;
+    where = absl::StrCat(info.timeout ? "BlockWithTimeout" : "Block", " at ",
+                         FormatLocation(info.location));
+  }
+  std::string message =
+      absl::StrCat(where, " cannot make progress: nothing is runnable and parking is forbidden ",
+                   "(call AllowParking() if another thread will wake the blocked future).");
+  if (std::optional<SessionId> session = BlockingSession(); session && !queue_->empty()) {
+    absl::StrAppend(&message, " The only queued tasks belong to session#", session->value(),
+                    ", which is the session blocking here: they cannot run until the block "
+                    "returns, so the blocked future must not wait for them.");
+  }
+  return message;
 }
 
 bool TestScheduler::IsMainThread() const {
@@ -188,6 +308,11 @@ Instant TestScheduler::Now() const {
   return now_;
 }
 
+absl::Time TestScheduler::UtcNow() const {
+  absl::MutexLock lock(&mu_);
+  return WallClockStart() + absl::FromChrono(now_ - kClockStart);
+}
+
 TaskId TestScheduler::NextTaskId() {
   absl::MutexLock lock(&mu_);
   return TaskId(next_task_id_++);
@@ -197,17 +322,18 @@ void TestScheduler::OnUnhandledException(const TaskMetadata& task, std::exceptio
   // Called inside a step: defer the report until the step has unwound, so
   // that `on_failure` may throw.
   absl::MutexLock lock(&mu_);
-  deferred_failures_.push_back(absl::StrCat("Unhandled exception in detached ",
-                                            DescribeTask(task), ": ", DescribeException(error)));
+  deferred_failures_.push_back(absl::StrCat("Unhandled exception in detached ", DescribeTask(task),
+                                            ": ", DescribeException(error)));
 }
 
-void TestScheduler::ReportDeferredFailures() {
+void TestScheduler::CheckFailures() {
   std::vector<std::string> failures;
   {
     absl::MutexLock lock(&mu_);
+    if (in_step_) return;  // reported once the step has returned
     failures.swap(deferred_failures_);
   }
-  for (const std::string& failure : failures) Fail(failure);
+  if (!failures.empty()) Fail(absl::StrJoin(failures, "\n"));
 }
 
 void TestScheduler::Deprioritize(TaskLabel label) {
@@ -216,14 +342,10 @@ void TestScheduler::Deprioritize(TaskLabel label) {
 }
 
 int TestScheduler::RandomDelayYields() {
-  absl::MutexLock lock(&mu_);
   return static_cast<int>(rng_.InRange(0, config_.max_random_delay_yields));
 }
 
-uint64_t TestScheduler::NextRandom() {
-  absl::MutexLock lock(&mu_);
-  return rng_.Next();
-}
+uint64_t TestScheduler::NextRandom() { return rng_.Next(); }
 
 void TestScheduler::AllowParking() {
   absl::MutexLock lock(&mu_);
@@ -235,6 +357,59 @@ void TestScheduler::ForbidParking() {
   allow_parking_ = false;
 }
 
+void TestScheduler::SetBlockOnTicks(int64_t min, int64_t max) {
+  if (min < 0 || min > max) {
+    internal::FatalError(absl::StrCat("TestScheduler::SetBlockOnTicks(", min, ", ", max,
+                                      "): the range must satisfy 0 <= min <= max"));
+  }
+  absl::MutexLock lock(&mu_);
+  block_on_ticks_min_ = min;
+  block_on_ticks_max_ = max;
+}
+
+void TestScheduler::SetWaitingHint(std::string hint) {
+  if (const TaskMetadata* task = CurrentTaskMetadata()) {
+    registry_->SetWaitingHint(task->id, std::move(hint));
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  test_waiting_hint_ = std::move(hint);
+}
+
+void TestScheduler::SetWaitingHint(TaskId task, std::string hint) {
+  registry_->SetWaitingHint(task, std::move(hint));
+}
+
+void TestScheduler::StartWaiting(std::source_location where) {
+  if (const TaskMetadata* task = CurrentTaskMetadata()) {
+    registry_->SetWaitingSince(task->id, where);
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  test_waiting_since_ = where;
+}
+
+void TestScheduler::FinishWaiting() {
+  if (const TaskMetadata* task = CurrentTaskMetadata()) {
+    registry_->SetWaitingSince(task->id, std::nullopt);
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  test_waiting_since_.reset();
+}
+
+void TestScheduler::BeginBlock(const BlockInfo& info) {
+  absl::MutexLock lock(&mu_);
+  const int64_t budget =
+      info.timeout.has_value() ? rng_.InRange(block_on_ticks_min_, block_on_ticks_max_) : -1;
+  blocks_.push_back(BlockFrame{info, budget});
+}
+
+void TestScheduler::EndBlock() {
+  absl::MutexLock lock(&mu_);
+  if (!blocks_.empty()) blocks_.pop_back();
+}
+
 uint64_t TestScheduler::steps() const {
   absl::MutexLock lock(&mu_);
   return steps_;
@@ -242,12 +417,39 @@ uint64_t TestScheduler::steps() const {
 
 size_t TestScheduler::runnable_count() const {
   absl::MutexLock lock(&mu_);
-  return queue_.size();
+  return queue_->size();
 }
 
 size_t TestScheduler::timer_count() const {
   absl::MutexLock lock(&mu_);
   return timers_.size();
+}
+
+uint64_t TestScheduler::trace_hash() const {
+  absl::MutexLock lock(&mu_);
+  return trace_.hash();
+}
+
+ExecutionTrace TestScheduler::trace() const {
+  absl::MutexLock lock(&mu_);
+  return trace_;
+}
+
+absl::Status TestScheduler::WriteTrace(const std::string& prefix) const {
+  return WriteTraceFiles(trace(),
+                         TraceExportInfo{.title = "TestScheduler trace",
+                                         .seed = config_.seed,
+                                         .strategy = std::string(StrategyName(config_.strategy))},
+                         prefix);
+}
+
+void TestScheduler::WriteTraceIfAsked() {
+  if (config_.trace_out.empty()) return;
+  const absl::Status status = WriteTrace(config_.trace_out);
+  if (!status.ok()) {
+    std::fprintf(stderr, "TestScheduler: could not write the trace: %s\n",
+                 status.ToString().c_str());
+  }
 }
 
 std::vector<TaskMetadata> TestScheduler::PendingTasks() const {
@@ -260,24 +462,60 @@ std::vector<TaskMetadata> TestScheduler::PendingTasks() const {
 
 std::string TestScheduler::DescribeState() const {
   std::string out;
+  // Where each live task is: queued, on a timer, or neither (suspended).
+  absl::flat_hash_set<TaskId> runnable;
+  absl::flat_hash_map<TaskId, Duration> timer_due;
   {
     absl::MutexLock lock(&mu_);
-    absl::StrAppend(&out, "seed: ", config_.seed, "\nsteps run: ", steps_,
-                    "\nclock: +", (now_ - kClockStart).count(), "ns\nrunnable: ", queue_.size(),
-                    ", timers: ", timers_.size(), "\n");
+    absl::StrAppend(&out, "seed: ", config_.seed, "\nstrategy: ", StrategyName(config_.strategy),
+                    "\nsteps run: ", steps_, "\nclock: ", Offset(now_ - kClockStart),
+                    " (wall clock ",
+                    absl::FormatTime(absl::RFC3339_full,
+                                     WallClockStart() + absl::FromChrono(now_ - kClockStart),
+                                     absl::UTCTimeZone()),
+                    ")\nrunnable: ", queue_->size(), ", timers: ", timers_.size(), "\n");
+    for (const BlockFrame& frame : blocks_) {
+      absl::StrAppend(&out, "blocked in ", frame.info.timeout ? "BlockWithTimeout" : "Block",
+                      " at ", FormatLocation(frame.info.location));
+      if (frame.info.session) absl::StrAppend(&out, " from session#", frame.info.session->value());
+      if (frame.budget >= 0) absl::StrAppend(&out, " (", frame.budget, " steps left)");
+      absl::StrAppend(&out, "\n");
+    }
+    if (!test_waiting_hint_.empty()) {
+      absl::StrAppend(&out, "test waiting for: ", test_waiting_hint_, "\n");
+    }
+    if (test_waiting_since_) {
+      absl::StrAppend(&out, "test waiting since: ", FormatLocation(*test_waiting_since_), "\n");
+    }
+    queue_->ForEach([&](const Runnable& r) { runnable.insert(r.metadata().id); });
+    for (const internal::TimerHeap::Entry& e : timers_.entries()) {
+      timer_due[e.runnable.metadata().id] = e.deadline - kClockStart;
+    }
   }
   const std::vector<internal::TaskRegistry::Entry> live = registry_->Live();
   absl::StrAppend(&out, "pending tasks (", live.size(), "):\n");
   for (const internal::TaskRegistry::Entry& entry : live) {
+    const TaskId id = entry.metadata.id;
     absl::StrAppend(&out, "  ", DescribeTask(entry.metadata));
-    if (!entry.waiting_hint.empty()) absl::StrAppend(&out, " waiting for: ", entry.waiting_hint);
+    if (runnable.contains(id)) {
+      absl::StrAppend(&out, " - runnable");
+    } else if (auto t = timer_due.find(id); t != timer_due.end()) {
+      absl::StrAppend(&out, " - timer due at ", Offset(t->second));
+    } else {
+      absl::StrAppend(&out, " - suspended");
+    }
+    if (!entry.waiting_hint.empty()) absl::StrAppend(&out, "; waiting for: ", entry.waiting_hint);
+    if (entry.waiting_since) {
+      absl::StrAppend(&out, "; waiting since ", FormatLocation(*entry.waiting_since));
+    }
     absl::StrAppend(&out, "\n");
   }
   return out;
 }
 
 void TestScheduler::Fail(const std::string& message) {
-  const std::string report = absl::StrCat("TestScheduler failure: ", message, "\n", DescribeState());
+  const std::string report =
+      absl::StrCat("TestScheduler failure: ", message, "\n", DescribeState());
   if (config_.on_failure) config_.on_failure(report);
   std::fprintf(stderr, "%s", report.c_str());
   std::fflush(stderr);

@@ -4,9 +4,10 @@
 // `RunUntilParked()` runs until nothing is runnable, `AdvanceClock(d)` moves a
 // fake clock and fires timers in deadline order, and `Block` parks by running
 // other tasks. Every choice (which runnable goes next, how long a blocked
-// future may run, how many times `SimulateRandomDelay` yields) comes from one
-// PRNG seeded with `seed`, so a seed replays the same interleaving on any
-// machine.
+// future may run, how many times `SimulateRandomDelay` yields, what `Rng()`
+// returns) comes from one PRNG seeded with `seed`, so a seed replays the same
+// interleaving on any machine. The execution trace (trace.h) proves it: equal
+// seeds give equal `trace_hash()`es.
 //
 //   auto scheduler = TestScheduler::Create({.seed = 42});
 //   Executor executor(scheduler);
@@ -14,19 +15,30 @@
 //   scheduler->RunUntilParked();
 //   ASSERT_TRUE(t.IsReady());
 //
-// Ordering guarantees: background runnables run in seeded random order;
-// foreground runnables of one session (one ForegroundExecutor) run in FIFO
-// order; runnables of deprioritized labels run only when nothing else can.
-// All steps run on the thread that drives the scheduler, which is "the main
-// thread" while it runs a foreground step or no step at all.
+// Ordering guarantees, under every strategy (strategy.h): foreground
+// runnables of one session (one ForegroundExecutor) run in FIFO order;
+// runnables of deprioritized labels run only when nothing else can; while a
+// session blocks (`ForegroundExecutor::Block`), its other foreground tasks do
+// not run. All steps run on the thread that drives the scheduler (the thread
+// that created it), which is "the main thread" while it runs a foreground step
+// or no step at all.
 //
-// Failures (a block that cannot progress while parking is forbidden, an
-// exception escaping a detached task) go to `config.on_failure` with the seed
-// and every pending task's spawn location; the default prints and aborts.
+// Blocking: `Block` runs other tasks until the blocked future can continue.
+// `BlockWithTimeout` may run between block_on_ticks_min and _max other steps
+// in total (drawn once per call), then hands the unfinished future back. If a
+// block has nothing left to run and parking is forbidden (the default), the
+// test fails; with parking allowed it waits for another thread to wake it.
 //
-// Thread-safety: Schedule*, Now and the observers may be called from any
-// thread (other threads may wake tasks); the controls are for the driving
-// thread. One step runs at a time; `Tick` from inside a step is a fatal error.
+// Failures (a stuck block, an exception escaping a detached task, a task woken
+// from a foreign thread while parking is forbidden — a sign the test is not
+// deterministic) go to `config.on_failure` with the seed, the blocking call
+// site, and every pending task's spawn location, label, state and waiting
+// hint. The default prints and aborts. Failures noticed on other threads are
+// reported on the driving thread at its next step (or `CheckFailures()`).
+//
+// Thread-safety: Schedule*, Now, Rng() and the observers may be called from
+// any thread; the controls are for the driving thread. One step runs at a
+// time; `Tick` from inside a step is a fatal error.
 #ifndef TESTING_TEST_SCHEDULER_H_
 #define TESTING_TEST_SCHEDULER_H_
 
@@ -34,40 +46,64 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "scheduler/parker.h"
 #include "scheduler/scheduler.h"
-#include "testing/internal/run_queue.h"
+#include "testing/internal/ready_queue.h"
 #include "testing/internal/task_registry.h"
 #include "testing/internal/timer_heap.h"
-#include "testing/rng.h"
+#include "testing/shared_rng.h"
+#include "testing/strategy.h"
+#include "testing/trace.h"
 
 namespace scheduler {
 
 struct TestSchedulerConfig {
   uint64_t seed = 0;
-  // Range (inclusive) of steps a `BlockWithTimeout` may run before timing out.
+  // Range (inclusive) of other steps a `BlockWithTimeout` may run before it
+  // times out. See also `SetBlockOnTicks`.
   int64_t block_on_ticks_min = 0;
   int64_t block_on_ticks_max = 1000;
   // Upper bound (inclusive) of yields for `SimulateRandomDelay`.
   int max_random_delay_yields = 10;
   // If false, a `Block` with nothing left to run fails instead of waiting for
-  // another thread to wake it.
+  // another thread to wake it, and a wake from another thread is reported.
   bool allow_parking = false;
-  // Receives the full failure report. May throw (it is called between steps);
-  // if it returns, the process aborts.
+  // Receives the full failure report. May throw (it is called on the driving
+  // thread, outside any step); if it returns, the process aborts.
   std::function<void(const std::string& report)> on_failure;
+  // How the next runnable is picked (strategy.h).
+  Strategy strategy = Strategy::kRandom;
+  // PCT's d: bugs needing up to d ordering constraints are found with
+  // probability >= 1/(n k^(d-1)) per run. >= 1.
+  int pct_depth = 3;
+  // PCT's k: change points are drawn from steps [1, k]; set it near the
+  // number of steps a run takes. >= 1.
+  uint64_t pct_max_steps = 1000;
+  // Keep every trace event (for export and divergence reports); the hash is
+  // kept either way.
+  bool record_trace = false;
+  // If set, Shutdown (or destruction) writes the trace to
+  // `<trace_out>.trace.json`, `.svg` and `.html` (implies record_trace).
+  std::string trace_out;
 };
 
 class TestScheduler final : public Scheduler,
                             public TestControls,
                             public std::enable_shared_from_this<TestScheduler> {
  public:
+  // The wall clock (`UtcNow()`) starts here: 2025-01-01 00:00:00 UTC.
+  static absl::Time WallClockStart();
+
+  // Invalid configs (pct_depth < 1, a bad tick range, ...) are fatal errors.
   static std::shared_ptr<TestScheduler> Create(TestSchedulerConfig config = {});
   ~TestScheduler() override;
 
@@ -92,20 +128,40 @@ class TestScheduler final : public Scheduler,
   void AdvanceClock(Duration d) override;
   int RandomDelayYields() override;
   uint64_t NextRandom() override;
+  void AllowParking() override;
+  void ForbidParking() override;
+  void SetBlockOnTicks(int64_t min, int64_t max) override;
+  void SetWaitingHint(std::string hint) override;
+  void SetWaitingHint(TaskId task, std::string hint) override;
+  // Default argument on an override: TestScheduler is final, so calls through
+  // it always see this default, which names the caller's line.
+  void StartWaiting(std::source_location where = std::source_location::current()) override;
+  void FinishWaiting() override;
+  void BeginBlock(const BlockInfo& info) override;
+  void EndBlock() override;
 
   // Cancels everything: drops every queued runnable and pending timer (which
   // destroys the frames of their tasks) and cancels whatever is scheduled
   // afterwards on the spot. Breaks reference cycles between the scheduler and
-  // tasks that hold it. Call from the driving thread, outside any step.
+  // tasks that hold it. Writes the trace files if `trace_out` is set. Call
+  // from the driving thread, outside any step.
   void Shutdown();
 
   // Fires the earliest timer (moving the clock to its deadline) and runs
   // until parked. Returns false if no timer was pending.
   bool AdvanceClockToNextTimer();
-  void AllowParking();
-  void ForbidParking();
+
+  // The wall clock: WallClockStart() plus the fake time elapsed.
+  absl::Time UtcNow() const;
+  // A handle to the scheduler's PRNG (shared: draws interleave with the
+  // scheduler's own decisions, deterministically).
+  SharedRng Rng() const { return rng_; }
+
+  // Reports failures noticed since the last step (see the file comment).
+  void CheckFailures();
 
   uint64_t seed() const { return config_.seed; }
+  Strategy strategy() const { return config_.strategy; }
   // Steps run so far.
   uint64_t steps() const;
   size_t runnable_count() const;
@@ -114,36 +170,64 @@ class TestScheduler final : public Scheduler,
   bool IsTaskRunning(TaskId id) const { return registry_->IsLive(id); }
   // Every live task (queued, suspended or waiting on a timer), by id.
   std::vector<TaskMetadata> PendingTasks() const;
-  // A human-readable report: seed, clock, and every pending task.
+  // A human-readable report: seed, clock, blocks, and every pending task.
   std::string DescribeState() const;
 
+  // The running hash of the execution trace (equal for equal schedules).
+  uint64_t trace_hash() const;
+  // A copy of the trace; its events are kept only with record_trace.
+  ExecutionTrace trace() const;
+  // Writes the trace files (trace_export.h) to `prefix`; needs record_trace.
+  absl::Status WriteTrace(const std::string& prefix) const;
+
  private:
+  struct BlockFrame {
+    BlockInfo info;
+    int64_t budget;  // steps left for a BlockWithTimeout; -1 = unlimited
+  };
+
   explicit TestScheduler(TestSchedulerConfig config);
 
   // Queues `runnable`; after Shutdown, hands it back to be dropped unlocked.
   Runnable Enqueue(Runnable runnable) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Enqueues a runnable handed to Schedule*, noting wakes from foreign threads.
+  void ScheduleFromAnyThread(Runnable runnable);
+  std::optional<SessionId> BlockingSession() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Why a Block cannot progress, for the failure report.
+  std::string StuckMessage() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves the earliest timer's runnable to the queue, at its deadline.
+  Runnable FireTimer() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records a non-determinism failure if the caller is a foreign thread and
+  // parking is forbidden. Returns whether the caller is a foreign thread.
+  bool NoteForeignWake(const TaskMetadata& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Reports `message` plus the state to `on_failure`, then aborts if it returns.
   void Fail(const std::string& message);
-  void ReportDeferredFailures();
+  void WriteTraceIfAsked();
 
   const TestSchedulerConfig config_;
   const std::thread::id main_thread_;
   const std::shared_ptr<internal::TaskRegistry> registry_;
+  const SharedRng rng_;
   Parker parker_;
 
   mutable absl::Mutex mu_;
-  Rng rng_ ABSL_GUARDED_BY(mu_);
-  internal::RunQueue queue_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<internal::ReadyQueue> queue_ ABSL_GUARDED_BY(mu_);
   internal::TimerHeap timers_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<TaskLabel> deprioritized_ ABSL_GUARDED_BY(mu_);
   Instant now_ ABSL_GUARDED_BY(mu_);
   uint64_t next_task_id_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t steps_ ABSL_GUARDED_BY(mu_) = 0;
   bool allow_parking_ ABSL_GUARDED_BY(mu_);
+  int64_t block_on_ticks_min_ ABSL_GUARDED_BY(mu_);
+  int64_t block_on_ticks_max_ ABSL_GUARDED_BY(mu_);
+  std::vector<BlockFrame> blocks_ ABSL_GUARDED_BY(mu_);
+  std::string test_waiting_hint_ ABSL_GUARDED_BY(mu_);
+  std::optional<std::source_location> test_waiting_since_ ABSL_GUARDED_BY(mu_);
   bool in_step_ ABSL_GUARDED_BY(mu_) = false;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   bool step_is_foreground_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::string> deferred_failures_ ABSL_GUARDED_BY(mu_);
+  ExecutionTrace trace_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace scheduler

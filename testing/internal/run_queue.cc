@@ -27,20 +27,21 @@ void RunQueue::PushForeground(SessionId session, Runnable runnable) {
 
 Runnable RunQueue::TakeSessionHead(size_t active_index) {
   const SessionId session = active_sessions_[active_index];
-  std::deque<Runnable>& queue = sessions_[session];
+  std::deque<Runnable>& queue = sessions_.at(session);
   Runnable head = std::move(queue.front());
   queue.pop_front();
   --size_foreground_;
   if (queue.empty()) {
-    sessions_.erase(session);
     active_index_.erase(session);
     SwapRemove(active_sessions_, active_index);
-    if (active_index < active_sessions_.size()) active_index_[active_sessions_[active_index]] = active_index;
+    if (active_index < active_sessions_.size()) {
+      active_index_[active_sessions_[active_index]] = active_index;
+    }
   }
   return head;
 }
 
-Runnable RunQueue::Pop(Rng& rng, std::optional<SessionId> excluded) {
+Runnable RunQueue::Pop(std::optional<SessionId> excluded) {
   // The excluded session, if it has work, is skipped by shifting indices past it.
   std::optional<size_t> skip;
   if (excluded) {
@@ -50,20 +51,32 @@ Runnable RunQueue::Pop(Rng& rng, std::optional<SessionId> excluded) {
   const size_t sessions = active_sessions_.size() - (skip ? 1 : 0);
   const size_t candidates = background_.size() + sessions;
   if (candidates > 0) {
-    size_t pick = rng.Below(candidates);
+    size_t pick = rng_.Below(candidates);
     if (pick < background_.size()) return SwapRemove(background_, pick);
     pick -= background_.size();
     if (skip && pick >= *skip) ++pick;
     return TakeSessionHead(pick);
   }
-  if (!deprioritized_.empty()) return SwapRemove(deprioritized_, rng.Below(deprioritized_.size()));
+  // Deprioritized work runs when nothing else can, which includes the case
+  // where everything else belongs to the blocked session.
+  if (!deprioritized_.empty()) {
+    return SwapRemove(deprioritized_, rng_.Below(deprioritized_.size()));
+  }
   return Runnable();
+}
+
+void RunQueue::ForEach(absl::FunctionRef<void(const Runnable&)> fn) const {
+  for (const Runnable& r : background_) fn(r);
+  for (SessionId s : active_sessions_) {
+    for (const Runnable& r : sessions_.at(s)) fn(r);
+  }
+  for (const Runnable& r : deprioritized_) fn(r);
 }
 
 void RunQueue::DrainInto(std::vector<Runnable>& out) {
   for (Runnable& r : background_) out.push_back(std::move(r));
   for (SessionId s : active_sessions_) {
-    for (Runnable& r : sessions_[s]) out.push_back(std::move(r));
+    for (Runnable& r : sessions_.at(s)) out.push_back(std::move(r));
   }
   for (Runnable& r : deprioritized_) out.push_back(std::move(r));
   background_.clear();

@@ -1,10 +1,12 @@
 #include "testing/internal/task_registry.h"
 
+#include <algorithm>
+
 namespace scheduler::internal {
 
 void TaskRegistry::OnTaskSpawned(const TaskMetadata& task) {
   absl::MutexLock lock(&mu_);
-  live_.emplace(task.id, Entry{task, ""});
+  live_.emplace(task.id, Entry{task, "", std::nullopt});
 }
 
 void TaskRegistry::OnTaskFinished(const TaskMetadata& task) {
@@ -27,6 +29,9 @@ std::vector<TaskRegistry::Entry> TaskRegistry::Live() const {
   std::vector<Entry> out;
   out.reserve(live_.size());
   for (const auto& [id, entry] : live_) out.push_back(entry);
+  // Hash order is arbitrary; id order is spawn order, the same on every run.
+  std::sort(out.begin(), out.end(),
+            [](const Entry& a, const Entry& b) { return a.metadata.id < b.metadata.id; });
   return out;
 }
 
@@ -34,6 +39,12 @@ void TaskRegistry::SetWaitingHint(TaskId id, std::string hint) {
   absl::MutexLock lock(&mu_);
   auto it = live_.find(id);
   if (it != live_.end()) it->second.waiting_hint = std::move(hint);
+}
+
+void TaskRegistry::SetWaitingSince(TaskId id, std::optional<std::source_location> where) {
+  absl::MutexLock lock(&mu_);
+  auto it = live_.find(id);
+  if (it != live_.end()) it->second.waiting_since = where;
 }
 
 }  // namespace scheduler::internal

@@ -1,17 +1,20 @@
 // Internal: every live task of one TestScheduler, for diagnostics.
 //
 // Implements `TaskObserver`, so it learns of each task's spawn and finish
-// whatever thread they happen on. Kept in a std::map ordered by TaskId (ids
-// are assigned per scheduler, in spawn order), so listings are deterministic.
-// Thread-safe. Held by shared_ptr from every task, so it may outlive the
-// scheduler.
+// whatever thread they happen on. A hash map keeps spawn and finish O(1) with
+// 100,000 live tasks; it is only ever looked up, and listings are sorted by
+// TaskId (ids are assigned per scheduler, in spawn order), so they are
+// deterministic. Thread-safe. Held by shared_ptr from every task, so it may
+// outlive the scheduler.
 #ifndef TESTING_INTERNAL_TASK_REGISTRY_H_
 #define TESTING_INTERNAL_TASK_REGISTRY_H_
 
-#include <map>
+#include <optional>
+#include <source_location>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "scheduler/task_observer.h"
 
@@ -21,7 +24,8 @@ class TaskRegistry final : public TaskObserver {
  public:
   struct Entry {
     TaskMetadata metadata;
-    std::string waiting_hint;  // set by SetWaitingHint / StartWaiting
+    std::string waiting_hint;                           // SetWaitingHint
+    std::optional<std::source_location> waiting_since;  // StartWaiting
   };
 
   void OnTaskSpawned(const TaskMetadata& task) override;
@@ -31,12 +35,14 @@ class TaskRegistry final : public TaskObserver {
   size_t live_count() const;
   // Snapshot of live tasks, ordered by id.
   std::vector<Entry> Live() const;
-  // Sets the hint shown for `id` in stuck-test reports (no-op if not live).
+  // Set or clear (empty hint / nullopt) the diagnostics of `id`; no-ops if it
+  // is not live.
   void SetWaitingHint(TaskId id, std::string hint);
+  void SetWaitingSince(TaskId id, std::optional<std::source_location> where);
 
  private:
   mutable absl::Mutex mu_;
-  std::map<TaskId, Entry> live_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<TaskId, Entry> live_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace scheduler::internal

@@ -1,4 +1,6 @@
 // The first TestScheduler features: seeded order, fake clock, timers.
+#include "testing/test_scheduler.h"
+
 #include <memory>
 #include <set>
 #include <string>
@@ -9,7 +11,6 @@
 #include "gtest/gtest.h"
 #include "scheduler/channel.h"
 #include "scheduler/yield.h"
-#include "testing/test_scheduler.h"
 
 namespace scheduler {
 namespace {
@@ -128,10 +129,9 @@ TEST(TestSchedulerTest, BlockWithNothingToRunFailsWithPendingTasks) {
                                           }});
   Executor executor(scheduler);
   auto [tx, rx] = MakeChannel<int>();
-  EXPECT_THROW(executor.Block([rx = std::move(rx)]() mutable -> Future<void> {
-    co_await rx.Recv();
-  }),
-               std::runtime_error);
+  EXPECT_THROW(
+      executor.Block([rx = std::move(rx)]() mutable -> Future<void> { co_await rx.Recv(); }),
+      std::runtime_error);
   EXPECT_THAT(report, ::testing::HasSubstr("parking is forbidden"));
   EXPECT_THAT(report, ::testing::HasSubstr("seed: 77"));
   EXPECT_THAT(report, ::testing::HasSubstr("test_scheduler_test.cc"));

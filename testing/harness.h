@@ -1,0 +1,83 @@
+// The GoogleTest harness: run a test body under the TestScheduler for one or
+// many seeds, with a replay line for the seed that fails.
+//
+//   SCHEDULER_TEST(ChannelTest, DeliversInOrder) {
+//     Executor executor(scheduler);          // `scheduler`: the TestScheduler
+//     ...
+//     scheduler->RunUntilParked();
+//     EXPECT_EQ(...);
+//   }
+//
+//   SCHEDULER_TEST_WITH(ChannelTest, ManySeedsUnderPct, .iterations = 200,
+//                       .strategy = Strategy::kPct, .pct_depth = 2) { ... }
+//
+// The body runs once per seed with a fresh TestScheduler (options below).
+// Environment (details in testing/internal/harness_env.h): SEED=n and
+// ITERATIONS=k choose the seeds n..n+k-1 (SEED=n ITERATIONS=1 runs exactly
+// seed n); under Bazel sharding (shard_count) the seeds are dealt to the
+// shards so each runs exactly once; SCHEDULER_DEBUG_DIVERGENCE=1 runs every
+// seed twice and reports the first step where the runs differ;
+// SCHEDULER_TRACE_OUT=dir writes each seed's trace. A malformed value fails
+// the test with a message.
+//
+// On the first failing seed (a GoogleTest assertion, a TestScheduler failure
+// such as a stuck Block, or an exception escaping the body) the harness stops
+// and prints the seed and a one-line command that replays it, e.g.
+//   bazel test //pkg:target --test_env=SEED=17 --test_env=ITERATIONS=1
+//       --test_filter=Suite.Name                              (on one line)
+//
+// Sharding note: to split seeds, the harness hides GoogleTest's own shard
+// variables, so every test of a binary that links the harness runs in every
+// shard. Keep plain TESTs of a sharded target few or put them elsewhere.
+#ifndef TESTING_HARNESS_H_
+#define TESTING_HARNESS_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "gtest/gtest.h"
+#include "testing/strategy.h"
+#include "testing/test_scheduler.h"
+
+namespace scheduler {
+
+struct SchedulerTestOptions {
+  // Seeds to run (ITERATIONS overrides).
+  uint64_t iterations = 1;
+  // First seed (SEED overrides); default 0. With iterations = 1, a fixed seed.
+  std::optional<uint64_t> seed;
+  Strategy strategy = Strategy::kRandom;
+  int pct_depth = 3;
+  uint64_t pct_max_steps = 1000;
+  bool allow_parking = false;
+  int64_t block_on_ticks_min = 0;
+  int64_t block_on_ticks_max = 1000;
+  // Run each seed twice and fail if the traces differ (as with
+  // SCHEDULER_DEBUG_DIVERGENCE=1).
+  bool check_determinism = false;
+};
+
+using SchedulerTestBody = void (*)(const std::shared_ptr<TestScheduler>& scheduler);
+
+// What the macros expand to; callable directly (e.g. from a TEST) too.
+// `test_name` is "Suite.Name", used in the replay line and trace file names.
+void RunSchedulerTest(const char* test_name, const SchedulerTestOptions& options,
+                      SchedulerTestBody body);
+
+}  // namespace scheduler
+
+#define SCHEDULER_TEST(suite, name) SCHEDULER_TEST_WITH(suite, name, )
+
+#define SCHEDULER_TEST_WITH(suite, name, ...)                                     \
+  static void SchedulerTestBody_##suite##_##name(                                 \
+      const std::shared_ptr<::scheduler::TestScheduler>& scheduler);              \
+  TEST(suite, name) {                                                             \
+    ::scheduler::RunSchedulerTest(#suite "." #name,                               \
+                                  ::scheduler::SchedulerTestOptions{__VA_ARGS__}, \
+                                  &SchedulerTestBody_##suite##_##name);           \
+  }                                                                               \
+  static void SchedulerTestBody_##suite##_##name(                                 \
+      [[maybe_unused]] const std::shared_ptr<::scheduler::TestScheduler>& scheduler)
+
+#endif  // TESTING_HARNESS_H_
