@@ -4,8 +4,8 @@
 // no cancellation, no results, no wake-up protocol and no thread hand-off.
 // Benchmarks run the same workloads on it to show how far each real runtime
 // is from "allocate a frame and resume it from a queue".
-#ifndef PLATFORMS_BENCHMARKS_FLOOR_RUNTIME_H_
-#define PLATFORMS_BENCHMARKS_FLOOR_RUNTIME_H_
+#ifndef SCHEDULER_BENCHMARKS_FLOOR_RUNTIME_H_
+#define SCHEDULER_BENCHMARKS_FLOOR_RUNTIME_H_
 
 #include <coroutine>
 #include <deque>
@@ -16,6 +16,13 @@ namespace scheduler::bench {
 class FloorQueue {
  public:
   void Push(std::coroutine_handle<> h) { queue_.push_back(h); }
+  // Resumes the oldest queued coroutine, if any.
+  void RunOne() {
+    if (queue_.empty()) return;
+    std::coroutine_handle<> h = queue_.front();
+    queue_.pop_front();
+    h.resume();
+  }
   // Resumes queued coroutines until none is left.
   void Drain() {
     while (!queue_.empty()) {
@@ -53,4 +60,4 @@ struct FloorYield {
 
 }  // namespace scheduler::bench
 
-#endif  // PLATFORMS_BENCHMARKS_FLOOR_RUNTIME_H_
+#endif  // SCHEDULER_BENCHMARKS_FLOOR_RUNTIME_H_
