@@ -1,5 +1,6 @@
 #include "testing/trace.h"
 
+#include <cstdint>
 #include <cstring>
 #include <string_view>
 
@@ -26,6 +27,25 @@ uint64_t HashString(const char* s) {
     h *= 0x100000001b3ULL;
   }
   return h;
+}
+
+// HashString memoized by pointer: a source_location's file name is a string
+// literal, so steps of one task keep passing the same pointer. Caching by
+// pointer cannot change the result (the value is still a hash of the bytes),
+// so determinism across runs and processes is unaffected. Per thread, so no
+// locking; a collision just recomputes.
+uint64_t HashFileName(const char* file) {
+  struct Slot {
+    const char* key = nullptr;
+    uint64_t hash = 0;
+  };
+  thread_local Slot cache[64];
+  Slot& slot = cache[(reinterpret_cast<uintptr_t>(file) >> 4) % 64];
+  if (slot.key != file) {
+    slot.key = file;
+    slot.hash = HashString(file);
+  }
+  return slot.hash;
 }
 
 }  // namespace
@@ -68,7 +88,7 @@ void ExecutionTrace::Record(TraceEvent event) {
   h = Fold(h, static_cast<uint64_t>(event.kind));
   h = Fold(h, event.step);
   h = Fold(h, event.task.value());
-  h = Fold(h, HashString(event.location.file_name()));
+  h = Fold(h, HashFileName(event.location.file_name()));
   h = Fold(h, event.location.line());
   h = Fold(h, event.location.column());
   h = Fold(h, static_cast<uint64_t>(event.clock.count()));
