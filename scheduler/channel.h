@@ -20,7 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "scheduler/internal/task_core.h"
+#include "scheduler/internal/single_waiter.h"
 #include "scheduler/waker.h"
 
 namespace scheduler {
@@ -54,28 +54,21 @@ class Sender {
   }
   ~Sender() {
     if (state_ == nullptr) return;
-    Waker waiter;
-    {
-      absl::MutexLock lock(&state_->mu);
-      if (--state_->senders == 0) waiter = std::move(state_->waiter);
-    }
-    waiter.Wake();
+    internal::ChangeAndMaybeWake(*state_, [&] { return --state_->senders == 0; });
   }
 
   // Queues `value` and wakes the receiver. Thread-safe.
   absl::Status Send(T value) const {
     if (state_ == nullptr) return absl::FailedPreconditionError("Send on a moved-from Sender");
-    Waker waiter;
-    {
-      absl::MutexLock lock(&state_->mu);
-      if (!state_->receiver_alive) {
-        return absl::FailedPreconditionError("channel receiver was dropped");
-      }
+    bool delivered = false;
+    internal::ChangeAndMaybeWake(*state_, [&] {
+      if (!state_->receiver_alive) return false;
       state_->queue.push_back(std::move(value));
-      waiter = std::move(state_->waiter);
-    }
-    waiter.Wake();
-    return absl::OkStatus();
+      delivered = true;
+      return true;
+    });
+    return delivered ? absl::OkStatus()
+                     : absl::FailedPreconditionError("channel receiver was dropped");
   }
 
  private:
@@ -108,19 +101,10 @@ class Receiver {
       return Ready();
     }
     bool await_suspend(std::coroutine_handle<> h) {
-      Waker waker = internal::SuspendCurrentTask(h);
-      absl::MutexLock lock(&state_->mu);
-      if (Ready()) return false;
-      state_->waiter = std::move(waker);
-      return true;
+      return internal::SuspendUnlessReady(
+          h, *state_, [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return Ready(); });
     }
-    std::optional<T> await_resume() {
-      absl::MutexLock lock(&state_->mu);
-      if (state_->queue.empty()) return std::nullopt;
-      T value = std::move(state_->queue.front());
-      state_->queue.pop_front();
-      return value;
-    }
+    std::optional<T> await_resume() { return PopFront(*state_); }
 
    private:
     bool Ready() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_->mu) {
@@ -133,15 +117,17 @@ class Receiver {
   RecvAwaiter Recv() { return RecvAwaiter(state_.get()); }
 
   // The next value if one is queued, without waiting.
-  std::optional<T> TryRecv() {
-    absl::MutexLock lock(&state_->mu);
-    if (state_->queue.empty()) return std::nullopt;
-    T value = std::move(state_->queue.front());
-    state_->queue.pop_front();
+  std::optional<T> TryRecv() { return PopFront(*state_); }
+
+ private:
+  static std::optional<T> PopFront(internal::ChannelState<T>& state) {
+    absl::MutexLock lock(&state.mu);
+    if (state.queue.empty()) return std::nullopt;
+    T value = std::move(state.queue.front());
+    state.queue.pop_front();
     return value;
   }
 
- private:
   template <typename U>
   friend std::pair<Sender<U>, Receiver<U>> MakeChannel();
   explicit Receiver(std::shared_ptr<internal::ChannelState<T>> s) : state_(std::move(s)) {}

@@ -20,7 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "scheduler/internal/task_core.h"
+#include "scheduler/internal/single_waiter.h"
 #include "scheduler/task_metadata.h"
 #include "scheduler/waker.h"
 
@@ -60,18 +60,16 @@ class OneshotSender {
     if (state_ == nullptr) return absl::FailedPreconditionError("Send on a moved-from sender");
     // Released after the lock (declared first), whatever path returns.
     std::shared_ptr<internal::OneshotState<T>> state = std::move(state_);
-    Waker waiter;
-    {
-      absl::MutexLock lock(&state->mu);
+    bool delivered = false;
+    internal::ChangeAndMaybeWake(*state, [&] {
       state->sender_alive = false;
-      if (!state->receiver_alive) {
-        return absl::FailedPreconditionError("oneshot receiver was dropped");
-      }
+      if (!state->receiver_alive) return false;
       state->value.emplace(std::move(value));
-      waiter = std::move(state->waiter);
-    }
-    waiter.Wake();
-    return absl::OkStatus();
+      delivered = true;
+      return true;
+    });
+    return delivered ? absl::OkStatus()
+                     : absl::FailedPreconditionError("oneshot receiver was dropped");
   }
 
  private:
@@ -81,14 +79,11 @@ class OneshotSender {
 
   void Close() {
     if (state_ == nullptr) return;
-    Waker waiter;
-    {
-      absl::MutexLock lock(&state_->mu);
+    internal::ChangeAndMaybeWake(*state_, [&] {
       state_->sender_alive = false;
-      waiter = std::move(state_->waiter);
-    }
+      return true;  // ready now: the receiver sees the error
+    });
     state_.reset();
-    waiter.Wake();
   }
 
   std::shared_ptr<internal::OneshotState<T>> state_;
@@ -116,11 +111,8 @@ class OneshotReceiver {
       return Ready();
     }
     bool await_suspend(std::coroutine_handle<> h) {
-      Waker waker = internal::SuspendCurrentTask(h);
-      absl::MutexLock lock(&state_->mu);
-      if (Ready()) return false;
-      state_->waiter = std::move(waker);
-      return true;
+      return internal::SuspendUnlessReady(
+          h, *state_, [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return Ready(); });
     }
     absl::StatusOr<T> await_resume() {
       absl::MutexLock lock(&state_->mu);
