@@ -37,12 +37,15 @@ struct PlatformDispatcherOptions {
 
 class PlatformDispatcher : public Scheduler {
  public:
-  // Runs foreground runnables on the calling thread until `QuitMainLoop()`.
-  // Must be called on the thread that created the dispatcher (the main
-  // thread); calling it elsewhere is a fatal error naming both threads' sites.
+  // Runs foreground runnables on the calling thread until `QuitMainLoop()`
+  // (or `Shutdown()`); sleeps while there are none. Must be called on the
+  // thread that created the dispatcher (the main thread); calling it
+  // elsewhere is a fatal error naming the calling thread and the main thread.
+  // May be called again after it returns.
   virtual void RunMainLoop() = 0;
   // Makes `RunMainLoop` return after the runnable it is running, if any.
-  // Thread-safe; a quit that arrives before `RunMainLoop` starts is kept.
+  // Thread-safe; a quit that arrives before `RunMainLoop` starts is kept, and
+  // each quit is consumed by the `RunMainLoop` it ends.
   virtual void QuitMainLoop() = 0;
   // Cancels all pending work and stops the workers (see the file comment).
   // Idempotent. Must not be called from a worker or from inside a task step.

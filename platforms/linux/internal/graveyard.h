@@ -1,0 +1,41 @@
+// Internal: where the Linux dispatcher puts runnables it refuses while it
+// shuts down.
+#ifndef PLATFORMS_LINUX_INTERNAL_GRAVEYARD_H_
+#define PLATFORMS_LINUX_INTERNAL_GRAVEYARD_H_
+
+#include <mutex>
+#include <vector>
+
+#include "scheduler/runnable.h"
+
+namespace scheduler::dispatcher_internal {
+
+// Holds refused runnables until `Close`, then drops them; after `Close`,
+// drops each one on arrival.
+//
+// Why: dropping a refused runnable cancels its task at once. While Shutdown
+// waits for the workers, a step still running on one of them may create a
+// timer (or spawn a child) and await it in the same step; cancelling that
+// timer on the spot would make the await throw TaskCancelledError into a task
+// that is merely being shut down, and a detached task would report it as an
+// unhandled exception. Kept here instead, the timer is still pending when the
+// step suspends on it; Shutdown then closes the graveyard after joining the
+// workers, and the whole chain is cancelled quietly (the woken task is
+// refused in turn and its frame destroyed, never resumed).
+//
+// Thread-safety: all methods may be called from any thread. Runnables are
+// destroyed outside the lock.
+class Graveyard {
+ public:
+  void Bury(Runnable runnable);
+  void Close();
+
+ private:
+  std::mutex mu_;
+  std::vector<Runnable> buried_;  // guarded by mu_
+  bool closed_ = false;           // guarded by mu_
+};
+
+}  // namespace scheduler::dispatcher_internal
+
+#endif  // PLATFORMS_LINUX_INTERNAL_GRAVEYARD_H_

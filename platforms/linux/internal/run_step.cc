@@ -1,0 +1,24 @@
+#include "platforms/linux/internal/run_step.h"
+
+#include <cstdio>
+#include <exception>
+
+#include "scheduler/unhandled_exception.h"
+
+namespace scheduler::dispatcher_internal {
+
+void RunStep(Runnable runnable) {
+  try {
+    runnable.Run();
+  } catch (...) {
+    // `runnable` is consumed and its task may be gone: only the exception can
+    // be described.
+    std::fprintf(stderr,
+                 "scheduler: an exception escaped a task step (thrown by an "
+                 "unhandled-exception handler?): %s; the thread keeps running\n",
+                 DescribeException(std::current_exception()).c_str());
+    std::fflush(stderr);
+  }
+}
+
+}  // namespace scheduler::dispatcher_internal

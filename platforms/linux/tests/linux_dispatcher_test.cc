@@ -1,0 +1,211 @@
+// LinuxDispatcher behaviour beyond the shared contract: its main-loop
+// semantics, misuse diagnostics and the fairness bound of the LIFO slot.
+#include "platforms/linux/linux_dispatcher.h"
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "executor/executor.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "platforms/platform_dispatcher.h"
+#include "scheduler/channel.h"
+#include "scheduler/spawn.h"
+#include "scheduler/task.h"
+#include "scheduler/yield.h"
+
+namespace scheduler {
+namespace {
+
+using ::testing::ElementsAre;
+
+class LinuxDispatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
+};
+
+TEST_F(LinuxDispatcherTest, FactoryMakesALinuxDispatcherOnTheCallingThread) {
+  std::shared_ptr<PlatformDispatcher> dispatcher = CreatePlatformDispatcher({.worker_threads = 3});
+  auto* linux_dispatcher = dynamic_cast<LinuxDispatcher*>(dispatcher.get());
+  ASSERT_NE(linux_dispatcher, nullptr);
+  EXPECT_EQ(linux_dispatcher->worker_threads(), 3);
+  EXPECT_TRUE(dispatcher->IsMainThread());
+  bool other_thread_is_main = true;
+  std::thread([&] { other_thread_is_main = dispatcher->IsMainThread(); }).join();
+  EXPECT_FALSE(other_thread_is_main);
+}
+
+TEST_F(LinuxDispatcherTest, AQuitBeforeRunIsKeptAndConsumed) {
+  auto dispatcher = LinuxDispatcher::Create();
+  ForegroundExecutor foreground(dispatcher);
+  dispatcher->QuitMainLoop();
+  dispatcher->RunMainLoop();  // returns at once: the quit was kept
+  // The quit was consumed: this run lasts until the task quits it.
+  std::vector<int> ran;
+  foreground
+      .Spawn([&ran, dispatcher]() -> Future<void> {
+        ran.push_back(1);
+        co_await Yield();
+        ran.push_back(2);
+        dispatcher->QuitMainLoop();
+      })
+      .Detach();
+  dispatcher->RunMainLoop();
+  EXPECT_THAT(ran, ElementsAre(1, 2));
+}
+
+TEST_F(LinuxDispatcherTest, QuitTakesEffectAfterTheCurrentRunnableAndKeepsTheRestInOrder) {
+  auto dispatcher = LinuxDispatcher::Create();
+  ForegroundExecutor foreground(dispatcher);
+  std::vector<int> ran;
+  for (int i = 0; i < 5; ++i) {
+    foreground
+        .Spawn([i, &ran, dispatcher]() -> Future<void> {
+          ran.push_back(i);
+          if (i == 1) dispatcher->QuitMainLoop();
+          co_return;
+        })
+        .Detach();
+  }
+  dispatcher->RunMainLoop();
+  EXPECT_THAT(ran, ElementsAre(0, 1));
+  foreground
+      .Spawn([&ran, dispatcher]() -> Future<void> {
+        ran.push_back(99);
+        dispatcher->QuitMainLoop();
+        co_return;
+      })
+      .Detach();
+  dispatcher->RunMainLoop();
+  EXPECT_THAT(ran, ElementsAre(0, 1, 2, 3, 4, 99));
+}
+
+TEST_F(LinuxDispatcherTest, QuitFromAnotherThreadWakesAnIdleLoop) {
+  auto dispatcher = LinuxDispatcher::Create();
+  std::atomic<bool> running{false};
+  ForegroundExecutor foreground(dispatcher);
+  foreground
+      .Spawn([&running]() -> Future<void> {
+        running.store(true);
+        co_return;
+      })
+      .Detach();
+  std::thread quitter([&] {
+    while (!running.load()) std::this_thread::yield();  // the loop has started
+    dispatcher->QuitMainLoop();
+  });
+  dispatcher->RunMainLoop();  // idle after the task; must wake for the quit
+  quitter.join();
+  EXPECT_TRUE(running.load());
+}
+
+TEST_F(LinuxDispatcherTest, RunMainLoopOffTheMainThreadIsFatal) {
+  auto dispatcher = LinuxDispatcher::Create();
+  EXPECT_DEATH(std::thread([&] { dispatcher->RunMainLoop(); }).join(),
+               "RunMainLoop called on thread .* main thread is thread .* created it at "
+               ".*linux_dispatcher_test.cc");
+}
+
+TEST_F(LinuxDispatcherTest, ShutdownFromInsideATaskIsFatal) {
+  EXPECT_DEATH(
+      {
+        auto dispatcher = LinuxDispatcher::Create();
+        ForegroundExecutor foreground(dispatcher);
+        foreground
+            .Spawn([dispatcher]() -> Future<void> {
+              dispatcher->Shutdown();
+              co_return;
+            })
+            .Detach();
+        dispatcher->RunMainLoop();
+      },
+      "Shutdown called from inside task#");
+}
+
+TEST_F(LinuxDispatcherTest, ShutdownOnAWorkerIsFatal) {
+  EXPECT_DEATH(
+      {
+        auto dispatcher = LinuxDispatcher::Create();
+        Executor background(dispatcher);
+        background.Block([&]() -> Future<void> {
+          Task<void> t = background.Spawn([dispatcher]() -> Future<void> {
+            dispatcher->Shutdown();
+            co_return;
+          });
+          co_await std::move(t);
+        });
+      },
+      "Shutdown called on one of its own worker threads");
+}
+
+// Two tasks that wake each other forever would keep one worker's LIFO slot
+// busy; the streak bound still lets a task from the shared queue run.
+TEST_F(LinuxDispatcherTest, TasksWakingEachOtherDoNotStarveTheQueue) {
+  auto dispatcher = LinuxDispatcher::Create({.worker_threads = 1, .lifo_slot = true});
+  Executor background(dispatcher);
+  auto [ping_tx, ping_rx] = MakeChannel<int>();
+  auto [pong_tx, pong_rx] = MakeChannel<int>();
+  std::atomic<bool> stop{false};
+  std::atomic<int> hops{0};
+  Task<void> echo = background.Spawn(
+      [rx = std::move(ping_rx), tx = std::move(pong_tx), &hops]() mutable -> Future<void> {
+        while (std::optional<int> v = co_await rx.Recv()) {
+          hops.fetch_add(1);
+          (void)tx.Send(*v);
+        }
+      });
+  Task<void> driver = background.Spawn(
+      [tx = std::move(ping_tx), rx = std::move(pong_rx), &stop]() mutable -> Future<void> {
+        while (!stop.load()) {
+          (void)tx.Send(0);
+          co_await rx.Recv();
+        }
+      });
+  // Spawned from outside the pool, so it waits in the shared queue.
+  const int other = background.Block([&]() -> Future<int> {
+    Task<int> t = background.Spawn([]() -> Future<int> { co_return 7; });
+    co_return co_await std::move(t);
+  });
+  stop.store(true);
+  EXPECT_EQ(other, 7);
+  EXPECT_GT(hops.load(), 0) << "the ping-pong was running meanwhile";
+  dispatcher->Shutdown();
+}
+
+// With one worker the order is deterministic: a task spawns A then B from its
+// step. With the LIFO slot, B (the latest) runs first and A, pushed out of the
+// slot to the queue, after it; without it both queue up in FIFO order.
+std::vector<char> OrderOfTwoSpawnsFromATask(bool lifo_slot) {
+  auto dispatcher = LinuxDispatcher::Create({.worker_threads = 1, .lifo_slot = lifo_slot});
+  Executor background(dispatcher);
+  std::vector<char> order;  // appended to by steps on the single worker
+  background.Block([&]() -> Future<void> {
+    Task<std::vector<Task<void>>> parent =
+        background.Spawn([&]() -> Future<std::vector<Task<void>>> {
+          std::vector<Task<void>> children;
+          for (char name : {'A', 'B'}) {
+            children.push_back(background.Spawn([name, &order]() -> Future<void> {
+              order.push_back(name);
+              co_return;
+            }));
+          }
+          co_return children;
+        });
+    std::vector<Task<void>> children = co_await std::move(parent);
+    for (Task<void>& child : children) co_await std::move(child);
+  });
+  dispatcher->Shutdown();
+  return order;
+}
+
+TEST_F(LinuxDispatcherTest, LifoSlotRunsTheTaskWokenLastFirst) {
+  EXPECT_THAT(OrderOfTwoSpawnsFromATask(/*lifo_slot=*/true), ElementsAre('B', 'A'));
+  EXPECT_THAT(OrderOfTwoSpawnsFromATask(/*lifo_slot=*/false), ElementsAre('A', 'B'));
+}
+
+}  // namespace
+}  // namespace scheduler

@@ -1,0 +1,12 @@
+// CreatePlatformDispatcher for macOS builds (see platforms/BUILD.bazel: each
+// OS library defines the factory once, and select() links one of them).
+#include "platforms/mac/mac_dispatcher.h"
+#include "platforms/platform_dispatcher.h"
+
+namespace scheduler {
+
+std::shared_ptr<PlatformDispatcher> CreatePlatformDispatcher(PlatformDispatcherOptions options) {
+  return MacDispatcher::Create(options);
+}
+
+}  // namespace scheduler

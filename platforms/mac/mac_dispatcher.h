@@ -1,0 +1,73 @@
+// MacDispatcher: the production Scheduler on macOS, on Grand Central Dispatch.
+//
+// Most code gets it through `CreatePlatformDispatcher()` (platform_dispatcher.h)
+// and should not name this class.
+//
+//   background runnables  -> dispatch_async_f on a global concurrent queue
+//   foreground runnables  -> dispatch_async_f on dispatch_get_main_queue()
+//   ScheduleAfter         -> dispatch_after_f on the matching queue
+//   RunMainLoop           -> runs the main thread's CFRunLoop, which drains the
+//                            main queue (as in a Cocoa app), until QuitMainLoop
+//
+// GCD owns the worker threads (`worker_threads` is ignored) and cannot take
+// work back once submitted, so every submission goes through a small record
+// the dispatcher also keeps in a list: `Shutdown` empties the records (cancelling
+// their runnables right away, outside any lock) and waits for steps already
+// running; GCD later calls the emptied records, which only free themselves.
+// Timers of `Duration::max()` (and anything beyond ~100 years) are never handed
+// to GCD; they wait in the list for `Shutdown`.
+//
+// Main thread: the process's main thread (where GCD runs the main queue);
+// `Create` must be called on it. Foreground runnables run only while
+// `RunMainLoop` runs (or the application's own run loop, e.g. NSApplication's,
+// which drains the main queue the same way).
+//
+// Status: written against Apple's documented GCD and CoreFoundation APIs. No
+// macOS host exists in this project's environment, so it has never been
+// compiled with Apple's headers nor run; it was only syntax-checked on Linux
+// against hand-written declarations of the few functions it calls.
+#ifndef PLATFORMS_MAC_MAC_DISPATCHER_H_
+#define PLATFORMS_MAC_MAC_DISPATCHER_H_
+
+#include <memory>
+#include <optional>
+
+#include "platforms/platform_dispatcher.h"
+
+namespace scheduler {
+
+namespace mac_internal {
+struct State;
+}  // namespace mac_internal
+
+class MacDispatcher final : public PlatformDispatcher {
+ public:
+  // Must be called on the process's main thread.
+  static std::shared_ptr<MacDispatcher> Create(PlatformDispatcherOptions options = {});
+
+  MacDispatcher(const MacDispatcher&) = delete;
+  MacDispatcher& operator=(const MacDispatcher&) = delete;
+  ~MacDispatcher() override;
+
+  void Schedule(Runnable runnable) override;
+  void ScheduleForeground(Runnable runnable) override;
+  void ScheduleAfter(Duration delay, Runnable runnable) override;
+  bool Park(std::optional<Duration> timeout) override;
+  Unparker GetUnparker() override;
+  bool IsMainThread() const override;
+  Instant Now() const override;
+
+  void RunMainLoop() override;
+  void QuitMainLoop() override;
+  void Shutdown() override;
+
+ private:
+  MacDispatcher();
+
+  // Shared with every in-flight GCD callback, so it outlives this object.
+  const std::shared_ptr<mac_internal::State> state_;
+};
+
+}  // namespace scheduler
+
+#endif  // PLATFORMS_MAC_MAC_DISPATCHER_H_

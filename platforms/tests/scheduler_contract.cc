@@ -1,0 +1,431 @@
+#include "platforms/tests/scheduler_contract.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "executor/executor.h"
+#include "gtest/gtest.h"
+#include "scheduler/block.h"
+#include "scheduler/channel.h"
+#include "scheduler/oneshot.h"
+#include "scheduler/spawn.h"
+#include "scheduler/task.h"
+#include "scheduler/yield.h"
+
+namespace scheduler {
+
+void SchedulerContractTest::SetUp() {
+  harness_ = GetParam().make();
+  ASSERT_NE(harness_, nullptr);
+  scheduler_ = harness_->scheduler();
+}
+
+void SchedulerContractTest::TearDown() {
+  harness_->Shutdown();
+  scheduler_.reset();
+  harness_.reset();
+}
+
+void SchedulerContractTest::RunMain(std::function<Future<void>()> body, Duration limit) {
+  std::exception_ptr error;
+  bool finished = false;
+  SchedulerHarness* harness = harness_.get();
+  Task<void> main =
+      SpawnForeground(scheduler_, SessionId::New(),
+                      [body = std::move(body), &error, &finished, harness]() -> Future<void> {
+                        try {
+                          co_await body();
+                        } catch (...) {
+                          error = std::current_exception();
+                        }
+                        finished = true;
+                        harness->Done();
+                      });
+  const bool done = harness_->DriveUntilDone(limit);
+  EXPECT_TRUE(done && finished) << "the test body did not finish (deadlock, or over the "
+                                << std::chrono::duration_cast<std::chrono::seconds>(limit).count()
+                                << " s limit)";
+  if (error != nullptr) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "the test body threw: " << e.what();
+    } catch (...) {
+      ADD_FAILURE() << "the test body threw a non-std exception";
+    }
+  }
+}
+
+namespace {
+
+using std::chrono::milliseconds;
+
+// Counts live copies, so a test can see frames (and the lambdas they keep
+// alive) being destroyed.
+class LiveToken {
+ public:
+  explicit LiveToken(std::shared_ptr<std::atomic<int>> count) : count_(std::move(count)) {
+    count_->fetch_add(1);
+  }
+  LiveToken(const LiveToken& other) : count_(other.count_) { count_->fetch_add(1); }
+  LiveToken& operator=(const LiveToken&) = delete;
+  ~LiveToken() { count_->fetch_sub(1); }
+
+ private:
+  std::shared_ptr<std::atomic<int>> count_;
+};
+
+TEST_P(SchedulerContractTest, SpawnsAndAwaitsManyBackgroundTasks) {
+  Executor background(scheduler());
+  constexpr int kTasks = 2000;
+  std::atomic<int> runs{0};
+  int64_t sum = 0;
+  RunMain([&]() -> Future<void> {
+    std::vector<Task<int>> tasks;
+    for (int i = 0; i < kTasks; ++i) {
+      tasks.push_back(background.Spawn([i, &runs]() -> Future<int> {
+        runs.fetch_add(1);
+        co_return i;
+      }));
+    }
+    for (Task<int>& t : tasks) sum += co_await std::move(t);
+  });
+  EXPECT_EQ(runs.load(), kTasks);
+  EXPECT_EQ(sum, int64_t{kTasks} * (kTasks - 1) / 2);
+}
+
+TEST_P(SchedulerContractTest, LabeledTasksRunLikeOthers) {
+  Executor background(scheduler());
+  const TaskLabel label = TaskLabel::New();
+  int result = 0;
+  RunMain([&]() -> Future<void> {
+    Task<int> labeled = background.SpawnLabeled(label, []() -> Future<int> { co_return 7; });
+    result = co_await std::move(labeled);
+  });
+  EXPECT_EQ(result, 7);
+}
+
+TEST_P(SchedulerContractTest, ForegroundTasksRunInFifoOrderOnTheMainThread) {
+  ForegroundExecutor foreground(scheduler());
+  const std::thread::id main_thread = std::this_thread::get_id();
+  auto s = scheduler();
+  std::vector<int> order;
+  int off_main = 0;
+  RunMain([&]() -> Future<void> {
+    std::vector<Task<void>> tasks;
+    for (int i = 0; i < 200; ++i) {
+      tasks.push_back(foreground.Spawn([i, &order, &off_main, main_thread, s]() -> Future<void> {
+        if (std::this_thread::get_id() != main_thread || !s->IsMainThread()) ++off_main;
+        order.push_back(i);
+        co_await Yield();  // a second step, queued behind everyone's first
+        if (std::this_thread::get_id() != main_thread || !s->IsMainThread()) ++off_main;
+      }));
+    }
+    for (Task<void>& t : tasks) co_await std::move(t);
+  });
+  EXPECT_EQ(off_main, 0);
+  ASSERT_EQ(order.size(), 200u);
+  EXPECT_TRUE(std::is_sorted(order.begin(), order.end())) << "foreground FIFO order broken";
+}
+
+TEST_P(SchedulerContractTest, ForegroundTasksSpawnedFromBackgroundKeepTheirOrder) {
+  Executor background(scheduler());
+  auto s = scheduler();
+  const SessionId session = SessionId::New();
+  const std::thread::id main_thread = std::this_thread::get_id();
+  std::vector<int> order;  // touched by foreground tasks only
+  int off_main = 0;
+  RunMain([&]() -> Future<void> {
+    // Named, not a temporary in the co_await: GCC 12 destroys a capturing
+    // lambda temporary inside a co_await expression twice.
+    Task<std::vector<Task<void>>> spawner =
+        background.Spawn([&, s, session]() -> Future<std::vector<Task<void>>> {
+          std::vector<Task<void>> tasks;
+          for (int i = 0; i < 100; ++i) {
+            tasks.push_back(SpawnForeground(
+                s, session, [i, &order, &off_main, s, main_thread]() -> Future<void> {
+                  if (std::this_thread::get_id() != main_thread || !s->IsMainThread()) ++off_main;
+                  order.push_back(i);
+                  co_return;
+                }));
+          }
+          co_return tasks;
+        });
+    std::vector<Task<void>> spawned = co_await std::move(spawner);
+    for (Task<void>& t : spawned) co_await std::move(t);
+  });
+  EXPECT_EQ(off_main, 0);
+  ASSERT_EQ(order.size(), 100u);
+  EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+}
+
+TEST_P(SchedulerContractTest, BackgroundTasksAreNotOnTheMainThread) {
+  Executor background(scheduler());
+  auto s = scheduler();
+  const std::thread::id main_thread = std::this_thread::get_id();
+  std::atomic<int> claims_main{0};
+  std::atomic<int> on_main_thread{0};
+  RunMain([&]() -> Future<void> {
+    std::vector<Task<void>> tasks;
+    for (int i = 0; i < 200; ++i) {
+      tasks.push_back(background.Spawn([&, s]() -> Future<void> {
+        if (s->IsMainThread()) claims_main.fetch_add(1);
+        if (std::this_thread::get_id() == main_thread) on_main_thread.fetch_add(1);
+        co_await Yield();
+        if (s->IsMainThread()) claims_main.fetch_add(1);
+      }));
+    }
+    for (Task<void>& t : tasks) co_await std::move(t);
+  });
+  EXPECT_EQ(claims_main.load(), 0) << "IsMainThread() must be false in background steps";
+  if (harness().runs_background_on_other_threads()) {
+    EXPECT_EQ(on_main_thread.load(), 0) << "background steps ran on the main thread";
+  }
+  EXPECT_TRUE(s->IsMainThread()) << "the test's thread is the main thread";
+}
+
+TEST_P(SchedulerContractTest, TimersFireInDeadlineOrderAndNeverEarly) {
+  Executor background(scheduler());
+  ForegroundExecutor foreground(scheduler());
+  auto s = scheduler();
+  // Far enough apart that two workers cannot plausibly reorder neighbours.
+  const std::vector<milliseconds> delays = {milliseconds(200), milliseconds(50), milliseconds(150),
+                                            milliseconds(100)};
+  std::vector<milliseconds> fired;  // foreground only
+  std::vector<std::pair<milliseconds, Duration>> elapsed;
+  RunMain([&]() -> Future<void> {
+    const Instant start = s->Now();
+    std::vector<Task<void>> waiters;
+    for (milliseconds d : delays) {
+      waiters.push_back(foreground.Spawn([&, d, start]() -> Future<void> {
+        co_await background.Timer(d);
+        elapsed.emplace_back(d, s->Now() - start);
+        fired.push_back(d);
+      }));
+    }
+    for (Task<void>& t : waiters) co_await std::move(t);
+  });
+  ASSERT_EQ(fired.size(), delays.size());
+  EXPECT_TRUE(std::is_sorted(fired.begin(), fired.end())) << "timers fired out of deadline order";
+  for (const auto& [d, took] : elapsed) {
+    EXPECT_GE(took, d) << "a " << d.count() << " ms timer fired early";
+  }
+}
+
+TEST_P(SchedulerContractTest, NegativeAndZeroDelaysFireWithoutWaitingForATimer) {
+  Executor background(scheduler());
+  int completed = 0;
+  RunMain([&]() -> Future<void> {
+    co_await background.Timer(milliseconds(-5));
+    ++completed;
+    co_await background.Timer(Duration::zero());
+    ++completed;
+    co_await background.Timer(Duration::min());
+    ++completed;
+  });
+  EXPECT_EQ(completed, 3);
+}
+
+TEST_P(SchedulerContractTest, DroppingAQueuedTaskNeverRunsItAndFreesItsFrame) {
+  ForegroundExecutor foreground(scheduler());
+  auto live = std::make_shared<std::atomic<int>>(0);
+  bool ran = false;
+  RunMain([&]() -> Future<void> {
+    {
+      // Queued behind this step, which is still running: dropped unrun.
+      Task<void> doomed = foreground.Spawn([&ran, token = LiveToken(live)]() -> Future<void> {
+        ran = true;
+        co_return;
+      });
+    }
+    // Let the loop reach (and discard) the cancelled runnable.
+    for (int i = 0; i < 3; ++i) co_await Yield();
+  });
+  EXPECT_FALSE(ran);
+  EXPECT_EQ(live->load(), 0);
+}
+
+TEST_P(SchedulerContractTest, CancellingARunningTaskStopsItAfterItsCurrentStep) {
+  Executor background(scheduler());
+  auto [started_tx, started_rx] = MakeOneshot<bool>();
+  auto [gone_tx, gone_rx] = MakeOneshot<bool>();
+  std::atomic<bool> cancelled{false};
+  std::atomic<int> steps_after_cancel{0};
+  bool frame_destroyed = false;
+  RunMain([&]() -> Future<void> {
+    Task<void> spinner =
+        background.Spawn([&cancelled, &steps_after_cancel, started = std::move(started_tx),
+                          gone = std::move(gone_tx)]() mutable -> Future<void> {
+          (void)std::move(started).Send(true);
+          // `gone` dies with the frame: its receiver learns the frame is gone.
+          while (true) {
+            if (cancelled.load()) steps_after_cancel.fetch_add(1);
+            co_await Yield();
+          }
+        });
+    EXPECT_TRUE((co_await started_rx).ok());
+    cancelled.store(true);
+    spinner = Task<void>();  // cancel while it runs or is queued
+    absl::StatusOr<bool> gone = co_await gone_rx;
+    frame_destroyed = !gone.ok();
+  });
+  EXPECT_TRUE(frame_destroyed);
+  EXPECT_LE(steps_after_cancel.load(), 1) << "at most the step already running";
+}
+
+TEST_P(SchedulerContractTest, BlockRunsAFutureToCompletionFromTheMainThread) {
+  Executor background(scheduler());
+  const int sum = Block(scheduler(), [&]() -> Future<int> {
+    std::vector<Task<int>> tasks;
+    for (int i = 0; i < 10; ++i) {
+      tasks.push_back(background.Spawn([i]() -> Future<int> {
+        co_await Yield();
+        co_return i;
+      }));
+    }
+    int total = 0;
+    for (Task<int>& t : tasks) total += co_await std::move(t);
+    co_return total;
+  });
+  EXPECT_EQ(sum, 45);
+}
+
+TEST_P(SchedulerContractTest, BlockWithTimeoutHandsBackTheUnfinishedFuture) {
+  auto [tx, rx] = MakeChannel<int>();
+  BlockResult<int> first = BlockWithTimeout(scheduler(), milliseconds(20), [&rx]() -> Future<int> {
+    std::optional<int> v = co_await rx.Recv();
+    co_return v.value_or(-1);
+  });
+  ASSERT_TRUE(first.timed_out());
+  ASSERT_TRUE(tx.Send(7).ok());
+  EXPECT_EQ(Block(scheduler(), std::move(first).TakeUnfinished()), 7);
+}
+
+TEST_P(SchedulerContractTest, ParkReturnsForAnUnparkAndTimesOutWithoutOne) {
+  Unparker unparker = scheduler()->GetUnparker();
+  if (harness().runs_background_on_other_threads()) {
+    std::thread other([unparker] { unparker.Unpark(); });
+    other.join();
+  } else {
+    unparker.Unpark();
+  }
+  EXPECT_TRUE(scheduler()->Park(std::nullopt));
+  EXPECT_FALSE(scheduler()->Park(milliseconds(1))) << "the token was consumed";
+}
+
+TEST_P(SchedulerContractTest, ShutdownFreesPendingFramesAndCancelsLaterWork) {
+  Executor background(scheduler());
+  ForegroundExecutor foreground(scheduler());
+  auto s = scheduler();
+  auto live = std::make_shared<std::atomic<int>>(0);
+  auto [started_tx, started_rx] = MakeChannel<int>();
+  constexpr int kTimed = 50;
+  constexpr int kQueued = 50;
+  RunMain([&]() -> Future<void> {
+    for (int i = 0; i < kTimed; ++i) {
+      // Half wait an hour, half forever (Duration::max(): a timer that never
+      // fires). Both capture the scheduler: a cycle only Shutdown breaks.
+      const Duration delay = i % 2 ? Duration(std::chrono::hours(1)) : Duration::max();
+      background
+          .Spawn([s, delay, tx = started_tx, token = LiveToken(live)]() -> Future<void> {
+            (void)tx.Send(1);
+            co_await Timer(s, delay);
+            ADD_FAILURE() << "a timer fired that should not have";
+          })
+          .Detach();
+    }
+    for (int i = 0; i < kTimed; ++i) co_await started_rx.Recv();
+    // Queued behind this step; the loop stops right after it (Done below).
+    for (int i = 0; i < kQueued; ++i) {
+      foreground.Spawn([token = LiveToken(live)]() -> Future<void> { co_return; }).Detach();
+    }
+  });
+  EXPECT_GE(live->load(), kTimed) << "the timed tasks are alive before Shutdown";
+  harness().Shutdown();
+  EXPECT_EQ(live->load(), 0) << "Shutdown must destroy every pending frame";
+
+  Task<int> late = background.Spawn([]() -> Future<int> { co_return 1; });
+  EXPECT_TRUE(late.IsFinished());
+  EXPECT_FALSE(late.IsReady());
+  EXPECT_THROW(late.TakeResult("late"), TaskCancelledError);
+  Task<void> late_timer = background.Timer(milliseconds(1));
+  EXPECT_TRUE(late_timer.IsFinished());
+  Task<void> late_foreground = foreground.Spawn([]() -> Future<void> { co_return; });
+  EXPECT_TRUE(late_foreground.IsFinished());
+  EXPECT_FALSE(late_foreground.IsReady());
+}
+
+TEST_P(SchedulerContractTest, DetachedExceptionsReachTheUnhandledExceptionHandler) {
+  Executor background(scheduler());
+  ForegroundExecutor foreground(scheduler());
+  auto [tx, rx] = MakeChannel<std::string>();
+  harness().CaptureUnhandledExceptions([tx](const std::string& report) { (void)tx.Send(report); });
+  constexpr int kBackground = 20;
+  std::vector<std::string> reports;
+  int after = 0;
+  RunMain([&]() -> Future<void> {
+    for (int i = 0; i < kBackground; ++i) {
+      background
+          .Spawn([]() -> Future<void> {
+            throw std::runtime_error("boom in background");
+            co_return;
+          })
+          .Detach();
+    }
+    foreground
+        .Spawn([]() -> Future<void> {
+          throw std::runtime_error("boom in foreground");
+          co_return;
+        })
+        .Detach();
+    for (int i = 0; i < kBackground + 1; ++i) reports.push_back(*co_await rx.Recv());
+    // The threads that ran the failing steps still work.
+    std::vector<Task<int>> tasks;
+    for (int i = 0; i < 50; ++i) {
+      tasks.push_back(background.Spawn([]() -> Future<int> { co_return 1; }));
+    }
+    for (Task<int>& t : tasks) after += co_await std::move(t);
+  });
+  const auto count = [&](const char* what) {
+    return std::count_if(reports.begin(), reports.end(), [what](const std::string& r) {
+      return r.find(what) != std::string::npos;
+    });
+  };
+  EXPECT_EQ(count("boom in background"), kBackground);
+  EXPECT_EQ(count("boom in foreground"), 1);
+  EXPECT_EQ(after, 50);
+}
+
+TEST_P(SchedulerContractTest, WakeUpsFromForeignThreadsResumeTasks) {
+  if (!harness().runs_background_on_other_threads()) {
+    GTEST_SKIP() << "a single-threaded scheduler is only woken by its own tasks";
+  }
+  Executor background(scheduler());
+  auto [tx, rx] = MakeChannel<int>();
+  int sum = 0;
+  std::thread producer([tx = std::move(tx)] {
+    for (int i = 1; i <= 100; ++i) (void)tx.Send(i);
+  });
+  RunMain([&]() -> Future<void> {
+    Task<int> consumer = background.Spawn([&rx]() -> Future<int> {
+      int total = 0;
+      while (std::optional<int> v = co_await rx.Recv()) total += *v;
+      co_return total;
+    });
+    sum = co_await std::move(consumer);
+  });
+  producer.join();
+  EXPECT_EQ(sum, 5050);
+}
+
+}  // namespace
+}  // namespace scheduler

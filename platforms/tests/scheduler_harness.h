@@ -1,0 +1,65 @@
+// SchedulerHarness: how the scheduler contract suite (scheduler_contract.h)
+// makes, drives and stops one scheduler implementation, so that the same
+// tests run against a real run loop and the deterministic TestScheduler.
+//
+// Kept apart from the suite so that code can drive a scheduler the way the
+// suite does (stress tests, other OSes' tests) without registering its tests.
+#ifndef PLATFORMS_TESTS_SCHEDULER_HARNESS_H_
+#define PLATFORMS_TESTS_SCHEDULER_HARNESS_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "scheduler/duration.h"
+#include "scheduler/scheduler.h"
+
+namespace scheduler {
+
+// How the suite makes, drives and stops one scheduler implementation.
+// Methods are called on the test's (main) thread unless stated otherwise.
+class SchedulerHarness {
+ public:
+  virtual ~SchedulerHarness() = default;
+
+  // The scheduler under test; its main thread is the thread that made the
+  // harness.
+  virtual std::shared_ptr<Scheduler> scheduler() const = 0;
+
+  // True if background runnables run on threads other than the main thread
+  // (real dispatchers); false if everything runs on the driving thread (the
+  // TestScheduler).
+  virtual bool runs_background_on_other_threads() const = 0;
+
+  // Runs the scheduler on the calling thread until `Done()` is called.
+  // Returns false if it gives up first: `limit` of real time passed, or
+  // nothing can make progress any more.
+  virtual bool DriveUntilDone(Duration limit) = 0;
+
+  // Makes the current `DriveUntilDone` return true. Thread-safe; may be
+  // called from inside a task step.
+  virtual void Done() = 0;
+
+  // Cancels all pending work and stops the scheduler (its `Shutdown`).
+  // Idempotent.
+  virtual void Shutdown() = 0;
+
+  // From now on, an exception escaping a detached task of this scheduler is
+  // described to `sink` (on any thread, possibly inside a step) instead of
+  // reaching the default handler, which aborts. For the harness's lifetime.
+  virtual void CaptureUnhandledExceptions(std::function<void(const std::string&)> sink) = 0;
+};
+
+// A named way to make a harness; the parameter of the suite.
+struct HarnessFactory {
+  std::string name;
+  std::function<std::unique_ptr<SchedulerHarness>()> make;
+};
+
+// For INSTANTIATE_TEST_SUITE_P's name generator argument.
+std::string HarnessFactoryName(const testing::TestParamInfo<HarnessFactory>& info);
+
+}  // namespace scheduler
+
+#endif  // PLATFORMS_TESTS_SCHEDULER_HARNESS_H_
