@@ -169,9 +169,10 @@ void TaskCoreBase::FinishOwned() {
   while (!state_.compare_exchange_weak(s, (s & ~(kRunning | kScheduled)) | kCompleted, kAcqRel,
                                        kAcquire)) {
   }
-  if (!(s & (kHandle | kClosed))) ReportDetachedError();
   if (!(s & kClosed)) NotifyFinished();  // else Cancel already did
   WakeAwaiter();
+  // Last: a handler that throws (tests do) must not skip the bookkeeping above.
+  if (!(s & (kHandle | kClosed))) ReportDetachedError();
 }
 
 void TaskCoreBase::Cancel() {
@@ -244,10 +245,13 @@ Runnable::~Runnable() {
 
 void Runnable::Run() {
   if (core_ == nullptr) internal::FatalError("Runnable::Run() on an empty Runnable");
-  internal::TaskCoreBase* core = core_;
+  // Released even if an unhandled-exception handler throws out of the step.
+  struct Release {
+    internal::TaskCoreBase* core;
+    ~Release() { core->Unref(); }
+  } release{core_};
   core_ = nullptr;
-  core->RunStep();
-  core->Unref();
+  release.core->RunStep();
 }
 
 const TaskMetadata& Runnable::metadata() const {

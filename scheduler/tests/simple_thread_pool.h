@@ -55,6 +55,16 @@ class SimpleThreadPool final : public Scheduler {
     state_->cv.notify_one();
   }
   void ScheduleAfter(Duration, Runnable runnable) override { Schedule(std::move(runnable)); }
+
+  // For pools created with no workers: takes the oldest queued Runnable, so a
+  // test can run steps on its own thread.
+  Runnable TakeForTest() {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (state_->queue.empty()) return Runnable();
+    Runnable r = std::move(state_->queue.front());
+    state_->queue.pop_front();
+    return r;
+  }
   bool Park(std::optional<Duration> timeout) override { return ThreadParker().Park(timeout); }
   Unparker GetUnparker() override { return ThreadParker().GetUnparker(); }
   bool IsMainThread() const override { return false; }

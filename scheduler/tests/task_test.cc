@@ -1,5 +1,7 @@
 // Spawning, awaiting, nesting, exceptions and detaching, driven by the
 // deterministic TestScheduler.
+#include "scheduler/task.h"
+
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -10,7 +12,7 @@
 #include "scheduler/block.h"
 #include "scheduler/future.h"
 #include "scheduler/spawn.h"
-#include "scheduler/task.h"
+#include "scheduler/tests/simple_thread_pool.h"
 #include "scheduler/unhandled_exception.h"
 #include "scheduler/yield.h"
 #include "testing/test_scheduler.h"
@@ -80,9 +82,7 @@ TEST_F(TaskTest, LambdaCapturesLiveAsLongAsTheTask) {
   EXPECT_EQ(Block(scheduler_, std::move(task)), 8u);
 }
 
-TEST_F(TaskTest, NestedAwaitsManyLevelsDeep) {
-  EXPECT_EQ(Block(scheduler_, Nested(50)), 50);
-}
+TEST_F(TaskTest, NestedAwaitsManyLevelsDeep) { EXPECT_EQ(Block(scheduler_, Nested(50)), 50); }
 
 TEST_F(TaskTest, TaskAwaitsTask) {
   auto s = scheduler_;
@@ -140,8 +140,10 @@ TEST_F(TaskTest, DetachedExceptionGoesToTheSchedulersFailureHandler) {
 
 TEST_F(TaskTest, DetachAfterFailureStillReports) {
   std::string report;
-  auto scheduler = TestScheduler::Create(
-      {.on_failure = [&](const std::string& r) { report = r; throw std::logic_error("stop"); }});
+  auto scheduler = TestScheduler::Create({.on_failure = [&](const std::string& r) {
+    report = r;
+    throw std::logic_error("stop");
+  }});
   Task<int> task = Spawn(scheduler, Throws("late detach"));
   scheduler->RunUntilParked();
   ASSERT_TRUE(task.IsReady());
@@ -151,6 +153,27 @@ TEST_F(TaskTest, DetachAfterFailureStillReports) {
   Spawn(scheduler, Constant(1)).Detach();
   EXPECT_THROW(scheduler->RunUntilParked(), std::logic_error);
   EXPECT_THAT(report, ::testing::HasSubstr("late detach"));
+}
+
+// A handler that throws out of a step (as test handlers may) must still leave
+// the task finished and freed: ASan reports a leak otherwise.
+TEST_F(TaskTest, ThrowingUnhandledExceptionHandlerLeavesTheTaskFinished) {
+  UnhandledExceptionHandler previous = SetUnhandledExceptionHandler(
+      [](const TaskMetadata&, std::exception_ptr) { throw std::logic_error("handler threw"); });
+  auto pool = SimpleThreadPool::Create(0);  // no workers: the test runs the step itself
+  Spawn(pool, Throws("boom")).Detach();
+  // Throws() yields once first; run both of its steps by hand.
+  for (int step = 0; step < 2; ++step) {
+    Runnable runnable = pool->TakeForTest();
+    ASSERT_TRUE(runnable);
+    if (step == 0) {
+      runnable.Run();
+    } else {
+      EXPECT_THROW(runnable.Run(), std::logic_error);
+    }
+  }
+  SetUnhandledExceptionHandler(std::move(previous));
+  EXPECT_FALSE(pool->TakeForTest()) << "nothing is left to run";
 }
 
 TEST_F(TaskTest, ReadyTask) {
