@@ -23,7 +23,7 @@ def load(path):
     for b in data["benchmarks"]:
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
             continue
-        parts = b["name"].split("/")
+        parts = b.get("run_name", b["name"]).split("/")
         workload, runtime = parts[0], parts[1]
         results.setdefault(workload, OrderedDict())[runtime] = b
     return data.get("context", {}), results
@@ -94,7 +94,7 @@ def svg(by_peer, path):
     peers = list(by_peer)
     colors = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f"]
     row_h, bar_h, left, width = 16 * max(1, len(peers)) + 10, 14, 210, 420
-    height = 40 + row_h * len(workloads) + 20 * len(peers)
+    height = 60 + row_h * len(workloads) + 20 * len(peers)
     lo, hi = math.log10(1 / 32), math.log10(32)
 
     def x(r):
@@ -122,7 +122,7 @@ def svg(by_peer, path):
             out.append(f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="{bar_h}" '
                        f'fill="{colors[j % len(colors)]}"><title>{w} vs {p}: {r:.2f}</title></rect>')
     for j, p in enumerate(peers):
-        y = 52 + row_h * len(workloads) + j * 18
+        y = 68 + row_h * len(workloads) + j * 18
         out.append(f'<rect x="{left}" y="{y - 10}" width="12" height="12" fill="{colors[j % len(colors)]}"/>')
         out.append(f'<text x="{left + 18}" y="{y}">ours / {p}</text>')
     out.append("</svg>")
