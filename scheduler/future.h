@@ -51,7 +51,9 @@ using Stored = std::conditional_t<std::is_void_v<T>, Unit, T>;
 // Types that may appear after `co_await` inside a Future declare
 // `using IsSchedulerAwaitable = void;`.
 template <typename A>
-concept SchedulerAwaitable = requires { typename std::remove_cvref_t<A>::IsSchedulerAwaitable; };
+concept SchedulerAwaitable = requires {
+  typename std::remove_cvref_t<A>::IsSchedulerAwaitable;
+};
 
 [[noreturn]] void FatalError(const std::string& message);
 

@@ -71,9 +71,8 @@ auto AsFuture(F&& f) {
 }
 
 template <typename F>
-concept SpawnableFuture =
-    IsFuture<F> || (IsTask<F> && std::is_rvalue_reference_v<F&&>) ||
-    FutureFactory<std::remove_cvref_t<F>>;
+concept SpawnableFuture = IsFuture<F> ||(IsTask<F>&& std::is_rvalue_reference_v<F&&>) ||
+                          FutureFactory<std::remove_cvref_t<F>>;
 
 template <typename F>
 using SpawnResult = typename decltype(AsFuture(std::declval<F>()))::value_type;

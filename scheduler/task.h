@@ -58,12 +58,12 @@ class [[nodiscard]] Task {
 
   // A task that is already finished with `value` (no scheduler involved).
   template <typename U = T>
-    requires(!std::is_void_v<U>)
-  static Task Ready(U value, std::source_location location = std::source_location::current()) {
+  requires(!std::is_void_v<U>) static Task
+      Ready(U value, std::source_location location = std::source_location::current()) {
     return Task(new internal::TaskCore<T>(ReadyMetadata(location), std::move(value)));
   }
   template <typename U = T>
-    requires std::is_void_v<U>
+  requires std::is_void_v<U>
   static Task Ready(std::source_location location = std::source_location::current()) {
     return Task(new internal::TaskCore<void>(ReadyMetadata(location), internal::Unit{}));
   }

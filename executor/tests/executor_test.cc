@@ -1,11 +1,12 @@
 // Executor and ForegroundExecutor: foreground FIFO, thread checks, and test
 // controls that are no-ops on production schedulers.
+#include "executor/executor.h"
+
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "executor/executor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "scheduler/tests/simple_thread_pool.h"
@@ -56,8 +57,10 @@ TEST(ForegroundExecutorTest, TwoSessionsInterleaveButEachKeepsItsOrder) {
   scheduler->RunUntilParked();
   std::vector<std::string> a, b;
   for (const std::string& e : log) (e[0] == 'a' ? a : b).push_back(e);
-  EXPECT_THAT(a, ::testing::ElementsAre("a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9"));
-  EXPECT_THAT(b, ::testing::ElementsAre("b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9"));
+  EXPECT_THAT(a,
+              ::testing::ElementsAre("a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9"));
+  EXPECT_THAT(b,
+              ::testing::ElementsAre("b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9"));
 }
 
 TEST(ForegroundExecutorTest, ForegroundStepsSeeTheMainThread) {
@@ -88,9 +91,8 @@ TEST(ForegroundExecutorDeathTest, SpawnFromAnotherThreadAbortsWithTheCallSite) {
       {
         auto scheduler = TestScheduler::Create();
         ForegroundExecutor foreground(scheduler);
-        std::thread other([&] {
-          Task<void> t = foreground.Spawn([]() -> Future<void> { co_return; });
-        });
+        std::thread other(
+            [&] { Task<void> t = foreground.Spawn([]() -> Future<void> { co_return; }); });
         other.join();
       },
       "ForegroundExecutor::Spawn called at .*executor_test.cc:\\w+.* from a thread other than "

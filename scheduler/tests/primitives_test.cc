@@ -19,11 +19,10 @@ namespace {
 TEST(OneshotTest, DeliversTheValue) {
   auto scheduler = TestScheduler::Create();
   auto [tx, rx] = MakeOneshot<std::string>();
-  Task<std::string> task =
-      Spawn(scheduler, [rx = std::move(rx)]() mutable -> Future<std::string> {
-        absl::StatusOr<std::string> v = co_await std::move(rx);
-        co_return v.ok() ? *v : std::string(v.status().message());
-      });
+  Task<std::string> task = Spawn(scheduler, [rx = std::move(rx)]() mutable -> Future<std::string> {
+    absl::StatusOr<std::string> v = co_await std::move(rx);
+    co_return v.ok() ? *v : std::string(v.status().message());
+  });
   scheduler->RunUntilParked();
   EXPECT_FALSE(task.IsReady()) << "waits for the value";
   EXPECT_TRUE(std::move(tx).Send("hello").ok());
@@ -33,10 +32,11 @@ TEST(OneshotTest, DeliversTheValue) {
 TEST(OneshotTest, DroppedSenderIsAnErrorNamingWhereItWasMade) {
   auto scheduler = TestScheduler::Create();
   auto [tx, rx] = MakeOneshot<int>();
-  Task<absl::Status> task = Spawn(scheduler, [rx = std::move(rx)]() mutable -> Future<absl::Status> {
-    absl::StatusOr<int> v = co_await std::move(rx);
-    co_return v.status();
-  });
+  Task<absl::Status> task =
+      Spawn(scheduler, [rx = std::move(rx)]() mutable -> Future<absl::Status> {
+        absl::StatusOr<int> v = co_await std::move(rx);
+        co_return v.status();
+      });
   scheduler->RunUntilParked();
   { auto dropped = std::move(tx); }
   absl::Status status = Block(scheduler, std::move(task));
@@ -54,9 +54,11 @@ TEST(OneshotTest, ValueSentBeforeAwaitIsReadyAtOnce) {
   auto scheduler = TestScheduler::Create();
   auto [tx, rx] = MakeOneshot<int>();
   ASSERT_TRUE(std::move(tx).Send(5).ok());
-  EXPECT_EQ(*Block(scheduler, [rx = std::move(rx)]() mutable -> Future<absl::StatusOr<int>> {
-    co_return co_await std::move(rx);
-  }), 5);
+  EXPECT_EQ(*Block(scheduler,
+                   [rx = std::move(rx)]() mutable -> Future<absl::StatusOr<int>> {
+                     co_return co_await std::move(rx);
+                   }),
+            5);
 }
 
 TEST(ChannelTest, ValuesArriveInOrderThenClose) {

@@ -81,7 +81,7 @@ class FrameGuard {
 struct BodyPlan {
   int yields = 0;
   int timer_ms = 0;
-  Task<int> awaited;  // awaited at the end, if valid
+  Task<int> awaited;                     // awaited at the end, if valid
   std::optional<Receiver<int>> channel;  // received from at the end, if set
 };
 
@@ -112,7 +112,9 @@ class Program {
  public:
   explicit Program(uint64_t seed)
       : scheduler_(TestScheduler::Create(
-            {.seed = seed, .block_on_ticks_min = 0, .block_on_ticks_max = 20,
+            {.seed = seed,
+             .block_on_ticks_min = 0,
+             .block_on_ticks_max = 20,
              .on_failure = [](const std::string& report) { Violation(report); }})),
         background_(scheduler_),
         foreground_a_(scheduler_),
