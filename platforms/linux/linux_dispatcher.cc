@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "platforms/internal/dispatcher_misuse.h"
 #include "scheduler/current_task.h"
 #include "scheduler/internal/task_core.h"
 
@@ -82,37 +83,21 @@ Instant LinuxDispatcher::Now() const { return std::chrono::steady_clock::now(); 
 
 void LinuxDispatcher::RunMainLoop() {
   if (!IsMainThread()) {
-    internal::FatalError("LinuxDispatcher::RunMainLoop called on " +
-                         ThreadName(std::this_thread::get_id()) +
-                         ", but the dispatcher's main thread is " + ThreadName(main_thread_) +
-                         ", which created it at " + FormatLocation(created_at_) + ".");
+    platform_internal::FailRunMainLoopOffMainThread("LinuxDispatcher",
+                                                    ThreadName(std::this_thread::get_id()),
+                                                    ThreadName(main_thread_), created_at_);
   }
   // A step may drop the last reference to this dispatcher; the loop state is
   // kept alive by this local, and nothing below touches `this` afterwards.
   std::shared_ptr<dispatcher_internal::MainLoop> loop = main_loop_;
-  if (!loop->Run()) {
-    internal::FatalError("LinuxDispatcher::RunMainLoop re-entered from inside a foreground step " +
-                         std::string(CurrentTaskMetadata() != nullptr
-                                         ? "of " + DescribeTask(*CurrentTaskMetadata())
-                                         : "") +
-                         "; the dispatcher was created at " + FormatLocation(created_at_) + ".");
-  }
+  if (!loop->Run()) platform_internal::FailRunMainLoopReentered("LinuxDispatcher", created_at_);
 }
 
 void LinuxDispatcher::QuitMainLoop() { main_loop_->Quit(); }
 
 void LinuxDispatcher::Shutdown() {
-  if (pool_->IsWorkerThread()) {
-    internal::FatalError(
-        "LinuxDispatcher::Shutdown called on one of its own worker threads (it would have to "
-        "join itself); call it from the main thread. Dispatcher created at " +
-        FormatLocation(created_at_) + ".");
-  }
-  if (const TaskMetadata* task = CurrentTaskMetadata()) {
-    internal::FatalError("LinuxDispatcher::Shutdown called from inside " + DescribeTask(*task) +
-                         "; call it after RunMainLoop returns. Dispatcher created at " +
-                         FormatLocation(created_at_) + ".");
-  }
+  platform_internal::CheckShutdownCaller("LinuxDispatcher", pool_->IsWorkerThread(),
+                                         "it would have to join itself", created_at_);
   ShutdownNow();
 }
 

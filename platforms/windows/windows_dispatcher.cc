@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "platforms/internal/dispatcher_misuse.h"
 #include "platforms/windows/internal/main_loop.h"
 #include "platforms/windows/internal/thread_pool.h"
 #include "platforms/windows/internal/timer_queue.h"
@@ -82,36 +83,21 @@ Instant WindowsDispatcher::Now() const { return std::chrono::steady_clock::now()
 
 void WindowsDispatcher::RunMainLoop() {
   if (!IsMainThread()) {
-    internal::FatalError("WindowsDispatcher::RunMainLoop called on " +
-                         ThreadName(GetCurrentThreadId()) +
-                         ", but the dispatcher's main thread is " + ThreadName(main_thread_) +
-                         ", which created it at " + FormatLocation(created_at_) + ".");
+    platform_internal::FailRunMainLoopOffMainThread("WindowsDispatcher",
+                                                    ThreadName(GetCurrentThreadId()),
+                                                    ThreadName(main_thread_), created_at_);
   }
   // A step may drop the last reference to this dispatcher: the loop is kept
   // alive by this local, and nothing below touches `this` afterwards.
   std::shared_ptr<windows_internal::MainLoop> loop = main_loop_;
-  if (!loop->Run()) {
-    const TaskMetadata* task = CurrentTaskMetadata();
-    internal::FatalError("WindowsDispatcher::RunMainLoop re-entered from inside a foreground step" +
-                         (task != nullptr ? " of " + DescribeTask(*task) : std::string()) +
-                         "; the dispatcher was created at " + FormatLocation(created_at_) + ".");
-  }
+  if (!loop->Run()) platform_internal::FailRunMainLoopReentered("WindowsDispatcher", created_at_);
 }
 
 void WindowsDispatcher::QuitMainLoop() { main_loop_->Quit(); }
 
 void WindowsDispatcher::Shutdown() {
-  if (pool_->IsCallbackThread()) {
-    internal::FatalError(
-        "WindowsDispatcher::Shutdown called on one of its own thread-pool threads (it would "
-        "wait for its own callback); call it from the main thread. Dispatcher created at " +
-        FormatLocation(created_at_) + ".");
-  }
-  if (const TaskMetadata* task = CurrentTaskMetadata()) {
-    internal::FatalError("WindowsDispatcher::Shutdown called from inside " + DescribeTask(*task) +
-                         "; call it after RunMainLoop returns. Dispatcher created at " +
-                         FormatLocation(created_at_) + ".");
-  }
+  platform_internal::CheckShutdownCaller("WindowsDispatcher", pool_->IsCallbackThread(),
+                                         "it would wait for its own callback", created_at_);
   ShutdownNow();
 }
 

@@ -106,7 +106,7 @@ TEST_F(LinuxDispatcherTest, QuitFromAnotherThreadWakesAnIdleLoop) {
 TEST_F(LinuxDispatcherTest, RunMainLoopOffTheMainThreadIsFatal) {
   auto dispatcher = LinuxDispatcher::Create();
   EXPECT_DEATH(std::thread([&] { dispatcher->RunMainLoop(); }).join(),
-               "RunMainLoop called on thread .* main thread is thread .* created it at "
+               "RunMainLoop called on thread .* main thread is thread .* dispatcher was created at "
                ".*linux_dispatcher_test.cc");
 }
 
@@ -139,7 +139,7 @@ TEST_F(LinuxDispatcherTest, ShutdownOnAWorkerIsFatal) {
           co_await std::move(t);
         });
       },
-      "Shutdown called on one of its own worker threads");
+      "Shutdown called on one of its own pool threads");
 }
 
 // Two tasks that wake each other forever would keep one worker's LIFO slot
