@@ -15,10 +15,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <string_view>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "benchmark/benchmark.h"
 #include "executor/executor.h"
 #include "scheduler/yield.h"
@@ -206,26 +204,3 @@ BENCHMARK(BM_PeerBareFireTimer)->RangeMultiplier(10)->Range(100, 100000);
 
 }  // namespace
 }  // namespace scheduler
-
-int main(int argc, char** argv) {
-  // Debian's Abseil is built with absl::Mutex deadlock detection on, which
-  // records every lock in a global graph whose cost grows with the number of
-  // live mutexes (one per task core): with 100,000 tasks it dominates a step.
-  // Release builds of Abseil have it off; so do we, to measure the scheduler.
-  // Pass --mutex_deadlock_detection to keep it (and see its cost).
-  bool keep_detection = false;
-  for (int i = 1; i < argc; ++i) {
-    if (std::string_view(argv[i]) == "--mutex_deadlock_detection") {
-      keep_detection = true;
-      for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
-      --argc;
-      break;
-    }
-  }
-  if (!keep_detection) absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

@@ -18,7 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "benchmark/benchmark.h"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/post.hpp"
@@ -139,11 +138,8 @@ void Register(const std::string& name, Fn fn, int n) {
 }  // namespace
 }  // namespace scheduler
 
-int main(int argc, char** argv) {
-  // Debian's Abseil checks every absl::Mutex acquisition for lock-order cycles
-  // (a debug feature left on in its build); that check, not the scheduler,
-  // would dominate. Production builds of Abseil have it off.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+// Registered at start-up; main() is //scheduler/benchmarks:benchmark_main.
+const bool kRegistered = [] {
   using namespace scheduler;
   for (int n : {10, 1000, 100000}) {
     const std::string w = "test_steps_n" + std::to_string(n);
@@ -157,8 +153,5 @@ int main(int argc, char** argv) {
     Register(w + "/asio_io_context", TimersAsio, n);
     Register(w + "/floor", TimersFloor, n);
   }
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+  return true;
+}();

@@ -17,10 +17,8 @@
 #include <atomic>
 #include <latch>
 #include <memory>
-#include <string_view>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "benchmark/benchmark.h"
 #include "boost/asio/co_spawn.hpp"
 #include "boost/asio/detached.hpp"
@@ -568,24 +566,3 @@ RUNTIME_BENCHMARK(MemoryPerPendingTaskOurs, "memory_per_pending_task/ours")->Ite
 RUNTIME_BENCHMARK(MemoryPerPendingTaskAsioCoro, "memory_per_pending_task/asio_coro")->Iterations(1);
 
 }  // namespace scheduler::bench
-
-int main(int argc, char** argv) {
-  // Debian's Abseil is built with absl::Mutex deadlock detection on (a debug
-  // feature), which tracks every lock of the task core, channels and Parker in
-  // a process-wide graph. Production Abseil builds have it off, so it is off
-  // here too; --absl_deadlock_detection keeps it, to measure its cost.
-  bool keep_detection = false;
-  for (int i = 1; i < argc; ++i) {
-    if (std::string_view(argv[i]) == "--absl_deadlock_detection") {
-      keep_detection = true;
-      for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
-      --argc;
-      break;
-    }
-  }
-  if (!keep_detection) absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
