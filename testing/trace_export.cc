@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "scheduler/internal/json_escape.h"
 
 namespace scheduler {
 namespace {
@@ -60,30 +61,6 @@ Layout MakeLayout(const ExecutionTrace& trace) {
 }
 
 double Millis(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 std::string XmlEscape(std::string_view s) {
   std::string out;
@@ -141,7 +118,7 @@ std::string ToChromeTraceJson(const ExecutionTrace& trace, const TraceExportInfo
     const int pid = 1 + lane.session_index;
     events.push_back(
         absl::StrFormat(R"({"name":"thread_name","ph":"M","pid":%d,"tid":%d,"args":{"name":"%s"}})",
-                        pid, task, JsonEscape(LaneName(lane))));
+                        pid, task, internal::JsonEscape(LaneName(lane))));
     events.push_back(absl::StrFormat(
         R"({"name":"thread_sort_index","ph":"M","pid":%d,"tid":%d,"args":{"sort_index":%d}})", pid,
         task, task));
@@ -162,7 +139,7 @@ std::string ToChromeTraceJson(const ExecutionTrace& trace, const TraceExportInfo
           R"({"name":"task#%d","cat":"step","ph":"X","ts":%d,"dur":1,"pid":%d,"tid":%d,)"
           R"("args":{"step":%d,"clock_ms":%.6f,"spawned_at":"%s"}})",
           e.task.value(), ts, pid, e.task.value(), e.step, Millis(e.clock),
-          JsonEscape(lane.full_where)));
+          internal::JsonEscape(lane.full_where)));
     } else {
       events.push_back(absl::StrFormat(
           R"({"name":"timer fired","cat":"timer","ph":"i","s":"t","ts":%d,"pid":%d,"tid":%d,)"
@@ -173,7 +150,8 @@ std::string ToChromeTraceJson(const ExecutionTrace& trace, const TraceExportInfo
   std::string out = absl::StrFormat(
       R"({"displayTimeUnit":"ns","otherData":{"title":"%s","seed":"%d","strategy":"%s",)"
       R"("trace_hash":"%s","time_axis":"1 us = 1 scheduler step"},"traceEvents":[)",
-      JsonEscape(info.title), info.seed, JsonEscape(info.strategy), HexHash(trace.hash()));
+      internal::JsonEscape(info.title), info.seed, internal::JsonEscape(info.strategy),
+      HexHash(trace.hash()));
   for (size_t i = 0; i < events.size(); ++i) {
     absl::StrAppend(&out, i == 0 ? "\n" : ",\n", events[i]);
   }
