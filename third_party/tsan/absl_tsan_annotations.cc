@@ -290,20 +290,42 @@ US_WRAP(bool, _ZNK4absl7debian312Notification31WaitForNotificationWithDeadlineEN
 }
 
 // --- absl::BlockingCounter and absl::Barrier: every arrival releases, every exit acquires ------
+//
+// The synchronization cannot live at the object's own address: Barrier's contract is that the
+// thread whose Block() returns true deletes it, possibly while the others are still between the
+// real Block() and their acquire, and a waiter may destroy a BlockingCounter while the last
+// decrementer is still inside DecrementCount(). TSan forgets the clocks of freed memory, so an
+// acquire there would see nothing and report the ordered accesses as races (it did, in CI). The
+// clocks therefore live in a static table indexed by the object's address: it outlives every
+// object, and two objects sharing a slot only add ordering (a missed race, never a false one).
+
+namespace {
+
+char sync_slots[4096];
+
+void* SyncSlotFor(const void* object) {
+  const auto address = reinterpret_cast<std::uintptr_t>(object);
+  return &sync_slots[(address >> 4) % sizeof(sync_slots)];
+}
+
+}  // namespace
 
 US_WRAP(bool, _ZN4absl7debian315BlockingCounter14DecrementCountEv, (BlockingCounter * counter)) {
-  __tsan_release(counter);
+  void* const slot = SyncSlotFor(counter);
+  __tsan_release(slot);
   const bool reached_zero = __real__ZN4absl7debian315BlockingCounter14DecrementCountEv(counter);
-  if (reached_zero) __tsan_acquire(counter);
+  if (reached_zero) __tsan_acquire(slot);
   return reached_zero;
 }
 US_WRAP(void, _ZN4absl7debian315BlockingCounter4WaitEv, (BlockingCounter * counter)) {
+  void* const slot = SyncSlotFor(counter);
   __real__ZN4absl7debian315BlockingCounter4WaitEv(counter);
-  __tsan_acquire(counter);
+  __tsan_acquire(slot);
 }
 US_WRAP(bool, _ZN4absl7debian37Barrier5BlockEv, (Barrier * barrier)) {
-  __tsan_release(barrier);
+  void* const slot = SyncSlotFor(barrier);
+  __tsan_release(slot);
   const bool last = __real__ZN4absl7debian37Barrier5BlockEv(barrier);
-  __tsan_acquire(barrier);
+  __tsan_acquire(slot);
   return last;
 }
