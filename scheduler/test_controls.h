@@ -20,6 +20,7 @@
 
 #include "scheduler/duration.h"
 #include "scheduler/ids.h"
+#include "scheduler/task_metadata.h"
 
 namespace scheduler {
 
@@ -78,6 +79,12 @@ class TestControls {
   // nest: a block cannot be started from inside a task step.
   virtual void BeginBlock(const BlockInfo& /*info*/) {}
   virtual void EndBlock() {}
+  // The future given to a `Block` / `BlockWithTimeout` (its task: `task`) is
+  // about to run one step. It runs outside the scheduler's queue (on the
+  // blocking thread, or after a timeout inside the task that awaits the
+  // handed-back future), so this is how a trace sees it. May be called from
+  // inside a task step.
+  virtual void OnDrivenStep(const TaskMetadata& /*task*/) {}
 };
 
 }  // namespace scheduler

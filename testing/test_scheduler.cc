@@ -410,6 +410,11 @@ void TestScheduler::EndBlock() {
   if (!blocks_.empty()) blocks_.pop_back();
 }
 
+void TestScheduler::OnDrivenStep(const TaskMetadata& task) {
+  absl::MutexLock lock(&mu_);
+  trace_.RecordDrivenStep(steps_, task, now_ - kClockStart);
+}
+
 uint64_t TestScheduler::steps() const {
   absl::MutexLock lock(&mu_);
   return steps_;

@@ -139,6 +139,7 @@ class TestScheduler final : public Scheduler,
   void FinishWaiting() override;
   void BeginBlock(const BlockInfo& info) override;
   void EndBlock() override;
+  void OnDrivenStep(const TaskMetadata& task) override;
 
   // Cancels everything: drops every queued runnable and pending timer (which
   // destroys the frames of their tasks) and cancels whatever is scheduled

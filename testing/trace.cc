@@ -68,6 +68,9 @@ std::string DescribeEvent(const TraceEvent& event) {
     case TraceEvent::Kind::kTimerFired:
       return absl::StrCat("timer of task#", event.task.value(), " spawned at ", where, " fired at ",
                           time, " after step ", event.step);
+    case TraceEvent::Kind::kDrivenStep:
+      return absl::StrCat("blocked future task#", event.task.value(), " (Block at ", where,
+                          ") ran a step after step ", event.step, " (", time, ")");
   }
   return "unknown event";
 }
@@ -80,6 +83,12 @@ void ExecutionTrace::RecordStep(uint64_t step, const TaskMetadata& task, Duratio
 void ExecutionTrace::RecordTimerFired(uint64_t steps_so_far, const TaskMetadata& task,
                                       Duration clock) {
   Record(TraceEvent{TraceEvent::Kind::kTimerFired, steps_so_far, task.id, task.location, task.label,
+                    task.session, clock});
+}
+
+void ExecutionTrace::RecordDrivenStep(uint64_t steps_so_far, const TaskMetadata& task,
+                                      Duration clock) {
+  Record(TraceEvent{TraceEvent::Kind::kDrivenStep, steps_so_far, task.id, task.location, task.label,
                     task.session, clock});
 }
 

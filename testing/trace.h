@@ -1,13 +1,14 @@
 // ExecutionTrace: what one TestScheduler run did, step by step.
 //
-// The TestScheduler records an event for every step it runs and every timer
-// it fires. The running hash covers, per event, its kind, the step number,
-// the task id, the task's spawn location (file, line, column) and the fake
-// time; it folds them with our own mixing function (no std::hash or
-// absl::Hash, which may differ between runs or builds), so equal hashes mean
-// equal schedules, within a process or across processes of one binary. Label
-// and session ids are process-wide counters, so they are recorded for display
-// but left out of the hash and of event equality.
+// The TestScheduler records an event for every step it runs, every timer it
+// fires and every step of a blocked future (which runs outside its queue).
+// The running hash covers, per event, its kind, the step number, the task id,
+// the task's spawn location (file, line, column) and the fake time; it folds
+// them with our own mixing function (no std::hash or absl::Hash, which may
+// differ between runs or builds), so equal hashes mean equal schedules, within
+// a process or across processes of one binary. Label and session ids are
+// process-wide counters, so they are recorded for display but left out of the
+// hash and of event equality.
 //
 // Keeping the events themselves is optional (memory grows with the run); the
 // hash is always kept. Export for viewing: trace_export.h.
@@ -32,9 +33,12 @@ struct TraceEvent {
   enum class Kind : uint8_t {
     kStep,        // the task ran one step
     kTimerFired,  // the task's timer came due; its runnable was queued
+    // The future given to Block / BlockWithTimeout ran one step outside the
+    // queue (task: the future's own task, location: the Block call site).
+    kDrivenStep,
   };
   Kind kind = Kind::kStep;
-  // kStep: this step's number (1-based). kTimerFired: steps run before it.
+  // kStep: this step's number (1-based). Other kinds: steps run before it.
   uint64_t step = 0;
   TaskId task;
   std::source_location location;  // where the task was spawned
@@ -55,6 +59,7 @@ class ExecutionTrace {
 
   void RecordStep(uint64_t step, const TaskMetadata& task, Duration clock);
   void RecordTimerFired(uint64_t steps_so_far, const TaskMetadata& task, Duration clock);
+  void RecordDrivenStep(uint64_t steps_so_far, const TaskMetadata& task, Duration clock);
 
   uint64_t hash() const { return hash_; }
   uint64_t event_count() const { return event_count_; }

@@ -140,11 +140,16 @@ std::string ToChromeTraceJson(const ExecutionTrace& trace, const TraceExportInfo
           R"("args":{"step":%d,"clock_ms":%.6f,"spawned_at":"%s"}})",
           e.task.value(), ts, pid, e.task.value(), e.step, Millis(e.clock),
           internal::JsonEscape(lane.full_where)));
-    } else {
+    } else if (e.kind == TraceEvent::Kind::kTimerFired) {
       events.push_back(absl::StrFormat(
           R"({"name":"timer fired","cat":"timer","ph":"i","s":"t","ts":%d,"pid":%d,"tid":%d,)"
           R"("args":{"clock_ms":%.6f}})",
           ts, pid, e.task.value(), Millis(e.clock)));
+    } else {
+      events.push_back(absl::StrFormat(
+          R"({"name":"blocked future step","cat":"block","ph":"i","s":"t","ts":%d,"pid":%d,)"
+          R"("tid":%d,"args":{"clock_ms":%.6f,"blocked_at":"%s"}})",
+          ts, pid, e.task.value(), Millis(e.clock), internal::JsonEscape(lane.full_where)));
     }
   }
   std::string out = absl::StrFormat(
@@ -248,6 +253,13 @@ std::string ToSvgTimeline(const ExecutionTrace& trace, const TraceExportInfo& in
                                       x, y + 2, std::max(cell - (cell > 3 ? 1 : 0), 1.0),
                                       kRowHeight - 4, LaneColor(lane), XmlEscape(DescribeEvent(e))),
                       "\n");
+    } else if (e.kind == TraceEvent::Kind::kDrivenStep) {
+      const double cy = y + kRowHeight / 2.0;
+      absl::StrAppend(&out,
+                      absl::StrFormat(R"(<circle cx="%.1f" cy="%.1f" r="4" fill="#2a2">)"
+                                      R"(<title>%s</title></circle>)",
+                                      x, cy, XmlEscape(DescribeEvent(e))),
+                      "\n");
     } else {
       const double cy = y + kRowHeight / 2.0;
       absl::StrAppend(
@@ -262,7 +274,8 @@ std::string ToSvgTimeline(const ExecutionTrace& trace, const TraceExportInfo& in
                   absl::StrFormat(R"(<text x="4" y="%d" fill="#555">blue: background task, )"
                                   R"(brown: labeled, other colours: one per foreground session)"
                                   R"(</text><text x="4" y="%d" fill="#555">red diamond: timer )"
-                                  R"(fired (its task queued); red dashes: the fake clock moved)"
+                                  R"(fired (its task queued); green dot: a blocked future's step; )"
+                                  R"(red dashes: the fake clock moved)"
                                   R"(</text>)",
                                   height - 18, height - 5),
                   "\n</svg>\n");

@@ -1,6 +1,7 @@
 #include "scheduler/internal/driver_scheduler.h"
 
 #include "scheduler/internal/task_core.h"
+#include "scheduler/test_controls.h"
 
 namespace scheduler::internal {
 
@@ -23,6 +24,12 @@ bool DriverScheduler::RunPending() {
     runnable = std::move(pending_);
   }
   if (!runnable) return false;
+  // A dead target means the future is being torn down with its scheduler; nobody is left to tell.
+  if (std::shared_ptr<Scheduler> target = target_.lock()) {
+    if (TestControls* controls = target->GetTestControls()) {
+      controls->OnDrivenStep(runnable.metadata());
+    }
+  }
   runnable.Run();
   return true;
 }

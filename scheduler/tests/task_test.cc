@@ -206,8 +206,6 @@ TEST_F(TaskTest, ParentIsRecorded) {
 
 TEST_F(TaskTest, BlockWithTimeoutHandsBackTheUnfinishedFuture) {
   auto scheduler = TestScheduler::Create({.block_on_ticks_min = 0, .block_on_ticks_max = 0});
-  auto gate = scheduler->GetUnparker();  // unused; the timer below is the gate
-  (void)gate;
   auto s = scheduler;
   int steps = 0;
   BlockResult<int> result = BlockWithTimeout(s, Duration(1), [s, &steps]() -> Future<int> {

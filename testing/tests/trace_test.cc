@@ -11,6 +11,7 @@
 #include "executor/executor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "scheduler/block.h"
 #include "scheduler/yield.h"
 #include "testing/test_scheduler.h"
 #include "testing/trace_export.h"
@@ -19,6 +20,7 @@ namespace scheduler {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::shared_ptr<TestScheduler> SmallRun(TestSchedulerConfig config) {
   auto scheduler = TestScheduler::Create(std::move(config));
@@ -50,6 +52,68 @@ TEST(TraceTest, RecordsStepsAndTimerFires) {
   EXPECT_EQ(static_cast<uint64_t>(steps), scheduler->steps());
   EXPECT_EQ(timers, 1);
   EXPECT_EQ(trace.event_count(), trace.events().size());
+}
+
+std::vector<TraceEvent> DrivenSteps(const ExecutionTrace& trace) {
+  std::vector<TraceEvent> driven;
+  for (const TraceEvent& e : trace.events()) {
+    if (e.kind == TraceEvent::Kind::kDrivenStep) driven.push_back(e);
+  }
+  return driven;
+}
+
+Future<int> YieldTwiceThenSeven() {
+  co_await Yield();
+  co_await Yield();
+  co_return 7;
+}
+
+// A background task yields while the test blocks on a future that yields too.
+constexpr int kBlockLine = __LINE__ + 6;  // the Block call below
+std::shared_ptr<TestScheduler> BlockingRun(TestSchedulerConfig config) {
+  auto scheduler = TestScheduler::Create(std::move(config));
+  Spawn(scheduler, []() -> Future<void> {
+    for (int i = 0; i < 3; ++i) co_await Yield();
+  }).Detach();
+  EXPECT_EQ(Block(scheduler, YieldTwiceThenSeven()), 7);
+  return scheduler;
+}
+
+TEST(TraceTest, RecordsTheBlockedFuturesSteps) {
+  auto scheduler = BlockingRun({.seed = 11, .record_trace = true});
+  const ExecutionTrace trace = scheduler->trace();
+  const std::vector<TraceEvent> driven = DrivenSteps(trace);
+  ASSERT_EQ(driven.size(), 3u) << "one event per step of the blocked future: start + 2 yields";
+  for (size_t i = 0; i < driven.size(); ++i) {
+    EXPECT_EQ(driven[i].task, driven[0].task) << "all steps belong to the one blocked future";
+    EXPECT_EQ(driven[i].location.line(), static_cast<uint_least32_t>(kBlockLine));
+    EXPECT_THAT(std::string(driven[i].location.file_name()), HasSubstr("trace_test.cc"));
+    if (i > 0) {
+      EXPECT_GE(driven[i].step, driven[i - 1].step) << "in the order they ran";
+    }
+  }
+  EXPECT_THAT(DescribeEvent(driven[0]), HasSubstr("blocked future"));
+  // The steps are part of the schedule, so the hash covers them; the same seed
+  // gives the same hash.
+  EXPECT_EQ(BlockingRun({.seed = 11})->trace_hash(), scheduler->trace_hash());
+}
+
+TEST(TraceTest, RecordsTheTimedOutFuturesStepsAfterTheHandover) {
+  auto scheduler = TestScheduler::Create(
+      {.seed = 12, .block_on_ticks_min = 0, .block_on_ticks_max = 0, .record_trace = true});
+  BlockResult<int> result = BlockWithTimeout(scheduler, Duration(1), [scheduler]() -> Future<int> {
+    co_await Timer(scheduler, std::chrono::seconds(1));
+    co_return 9;
+  });
+  ASSERT_TRUE(result.timed_out());
+  ASSERT_EQ(DrivenSteps(scheduler->trace()).size(), 1u) << "the step before the timeout";
+  Task<int> resumed = Spawn(scheduler, std::move(result).TakeUnfinished());
+  scheduler->AdvanceClock(std::chrono::seconds(1));
+  ASSERT_TRUE(resumed.IsReady());
+  const std::vector<TraceEvent> driven = DrivenSteps(scheduler->trace());
+  ASSERT_EQ(driven.size(), 2u) << "the step after the timer, run by the awaiting task";
+  EXPECT_EQ(driven[1].task, driven[0].task);
+  EXPECT_EQ(driven[1].clock, std::chrono::seconds(1));
 }
 
 TEST(TraceTest, HashIsKeptWithoutEvents) {
@@ -99,13 +163,26 @@ TEST(TraceExportTest, ChromeJsonHasTheEvents) {
   EXPECT_FALSE(in_string);
 }
 
+TEST(TraceExportTest, BlockedFutureStepsAreShown) {
+  auto scheduler = TestScheduler::Create({.seed = 13, .record_trace = true});
+  Block(scheduler, []() -> Future<void> { co_await Yield(); });
+  const ExecutionTrace trace = scheduler->trace();
+  const std::string json = ToChromeTraceJson(trace, {.seed = 13});
+  EXPECT_THAT(json, HasSubstr("\"name\":\"blocked future step\""));
+  EXPECT_THAT(json, HasSubstr("\"blocked_at\":\""));
+  const std::string svg = ToSvgTimeline(trace, {.seed = 13});
+  EXPECT_THAT(svg, HasSubstr("<circle"));
+  EXPECT_THAT(svg, HasSubstr("ran a step after step 0"));
+}
+
 TEST(TraceExportTest, SvgAndHtmlTimelines) {
   auto scheduler = SmallRun({.seed = 6, .record_trace = true});
   const std::string svg = ToSvgTimeline(scheduler->trace(), {.seed = 6});
   EXPECT_TRUE(absl::StartsWith(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
   EXPECT_TRUE(absl::EndsWith(svg, "</svg>\n"));
   EXPECT_THAT(svg, HasSubstr("<rect"));
-  EXPECT_THAT(svg, HasSubstr("<polygon"));  // the timer
+  EXPECT_THAT(svg, HasSubstr("<polygon"));      // the timer
+  EXPECT_THAT(svg, Not(HasSubstr("<circle")));  // no Block in this run
   EXPECT_THAT(svg, HasSubstr("seed 6"));
   const std::string html = ToHtmlTimeline(scheduler->trace(), {.seed = 6});
   EXPECT_TRUE(absl::StartsWith(html, "<!DOCTYPE html>"));
