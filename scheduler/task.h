@@ -5,7 +5,12 @@
 //
 //   * `co_await std::move(task)` (or `co_await task`) suspends until the task
 //     finishes, then yields its value or rethrows its exception. A task can be
-//     awaited once.
+//     awaited once. If the task was cancelled instead (its scheduler dropped
+//     its Runnable, e.g. at shutdown), the awaiter gets `TaskCancelledError`,
+//     always delivered as a wake-up through the awaiter's own scheduler, even
+//     if the cancellation came before the `co_await`: so when that scheduler
+//     is shutting down too, it refuses the wake-up and the awaiter is
+//     cancelled quietly instead of seeing an error in the middle of shutdown.
 //   * Destroying the Task cancels the task: its frame is destroyed at its
 //     current suspension point (locals' destructors run) and it is never
 //     resumed. If a step is running on another thread at that moment, the
@@ -89,12 +94,19 @@ class [[nodiscard]] Task {
   class Awaiter {
    public:
     explicit Awaiter(internal::TaskCore<T>* core) : core_(core) {}
-    bool await_ready() const noexcept { return core_->IsFinished(); }
+    bool await_ready() const noexcept { return core_->IsCompleted(); }
     bool await_suspend(std::coroutine_handle<> h) {
       if (internal::CurrentTask() == core_) {
         internal::FatalError(DescribeTask(core_->metadata()) + " awaits itself (deadlock)");
       }
-      return core_->RegisterAwaiter(internal::SuspendCurrentTask(h));
+      Waker waker = internal::SuspendCurrentTask(h);
+      if (core_->RegisterAwaiter(waker)) return true;
+      if (core_->IsCompleted()) return false;  // finished meanwhile: take the result now
+      // Cancelled: learn it the way a registered awaiter would, through our own
+      // scheduler (see the file comment). Waking ourselves inside our own step
+      // only marks us scheduled; the step's runner hands out the Runnable.
+      waker.Wake();
+      return true;
     }
     T await_resume() {
       if constexpr (std::is_void_v<T>) {

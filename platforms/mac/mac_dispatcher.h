@@ -24,8 +24,10 @@
 //
 // Status: written against Apple's documented GCD and CoreFoundation APIs. No
 // macOS host exists in this project's environment, so it has never been
-// compiled with Apple's headers nor run; it was only syntax-checked on Linux
-// against hand-written declarations of the few functions it calls.
+// compiled with Apple's headers nor run on macOS. Every Linux build compiles
+// it against //platforms/mac:stand_in_gcd, a small model of the GCD and
+// CoreFoundation calls it makes, and the contract suite and
+// platforms/mac/tests run it there: its own logic is tested, GCD is modelled.
 #ifndef PLATFORMS_MAC_MAC_DISPATCHER_H_
 #define PLATFORMS_MAC_MAC_DISPATCHER_H_
 

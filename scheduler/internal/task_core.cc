@@ -198,7 +198,7 @@ void TaskCoreBase::Detach() {
   if ((previous & kCompleted) && !(previous & kClosed)) ReportDetachedError();
 }
 
-bool TaskCoreBase::RegisterAwaiter(Waker waker) {
+bool TaskCoreBase::RegisterAwaiter(Waker& waker) {
   absl::MutexLock lock(&awaiter_mu_);
   if (IsFinished()) return false;
   awaiter_ = std::move(waker);

@@ -107,9 +107,9 @@ class TaskCoreBase {
   void Cancel();
   void Detach();
 
-  // Registers the waker to call when the task completes or is cancelled.
-  // Returns false (and registers nothing) if that already happened.
-  bool RegisterAwaiter(Waker waker);
+  // Takes `waker` to call when the task completes or is cancelled. Returns
+  // false, leaving `waker` with the caller, if that already happened.
+  bool RegisterAwaiter(Waker& waker);
 
   bool IsCompleted() const { return state_.load(std::memory_order_acquire) & kCompleted; }
   bool IsFinished() const {

@@ -154,6 +154,50 @@ TEST(CancellationTest, AwaitingATaskCancelledByShutdownThrows) {
   EXPECT_THROW(orphan.TakeResult("test"), TaskCancelledError);
 }
 
+// A task cancelled before anyone awaits it: the awaiter still learns of it
+// through its own scheduler, one step later, as a registered awaiter would.
+TEST(CancellationTest, AwaitingAnAlreadyCancelledTaskThrowsInTheAwaitersNextStep) {
+  auto dead = TestScheduler::Create();
+  Task<int> orphan = Spawn(dead, []() -> Future<int> { co_return 1; });
+  dead->Shutdown();
+  ASSERT_TRUE(orphan.IsFinished());
+
+  auto live = TestScheduler::Create();
+  bool caught = false;
+  Task<void> awaiter = Spawn(live, [&, orphan = std::move(orphan)]() mutable -> Future<void> {
+    try {
+      co_await std::move(orphan);
+    } catch (const TaskCancelledError&) {
+      caught = true;
+    }
+  });
+  ASSERT_TRUE(live->Tick());
+  EXPECT_FALSE(caught) << "the error must not be delivered inline in the awaiting step";
+  EXPECT_FALSE(awaiter.IsFinished());
+  live->RunUntilParked();
+  EXPECT_TRUE(caught);
+  EXPECT_TRUE(awaiter.IsReady());
+}
+
+// Shutdown around a running step: the step spawns a child (refused, so
+// cancelled on the spot) and awaits it. The awaiter must be dropped quietly,
+// not handed a TaskCancelledError that escapes a detached task mid-shutdown.
+TEST(CancellationTest, AwaiterOfAChildRefusedAtShutdownIsCancelledQuietly) {
+  auto scheduler = TestScheduler::Create();
+  std::atomic<int> live{0};
+  bool resumed = false;
+  Spawn(scheduler, [&, s = scheduler]() -> Future<void> {
+    Tracked local(&live);
+    s->Shutdown();
+    Task<int> child = Spawn(s, []() -> Future<int> { co_return 1; });
+    co_await std::move(child);
+    resumed = true;
+  }).Detach();
+  scheduler->RunUntilParked();
+  EXPECT_FALSE(resumed);
+  EXPECT_EQ(live.load(), 0) << "the awaiter's frame was destroyed";
+}
+
 // The race that matters in production: the handle is dropped on one thread
 // while a step runs on another. No step may start after Cancel returns, and
 // the frame must be destroyed exactly once (ASan/TSan check the rest).

@@ -1,0 +1,130 @@
+// MacDispatcher's own tests, run on Linux over the stand-in GCD (the shared behaviour is covered
+// by mac_contract_test.cc). They target what is specific to the GCD implementation: timers GCD
+// fires early, the records Shutdown must free wherever they are (handed to GCD, kept for
+// never-firing timers, queued for a main loop that never ran), and the main-thread rules.
+#include "platforms/mac/mac_dispatcher.h"
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/mutex.h"
+#include "executor/executor.h"
+#include "gtest/gtest.h"
+#include "platforms/mac/stand_in_gcd/controls.h"
+#include "scheduler/future.h"
+#include "scheduler/task.h"
+
+namespace scheduler {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Lives in a task's frame; counts the frame's destruction.
+struct FrameSentinel {
+  std::shared_ptr<std::atomic<int>> destroyed;
+  explicit FrameSentinel(std::shared_ptr<std::atomic<int>> counter)
+      : destroyed(std::move(counter)) {}
+  FrameSentinel(FrameSentinel&&) = default;
+  ~FrameSentinel() {
+    if (destroyed != nullptr) destroyed->fetch_add(1);
+  }
+};
+
+// GCD may call a dispatch_after callback a little before its deadline; the dispatcher must hand
+// the record back to GCD rather than run the timer early.
+TEST(MacDispatcherTest, TimersGcdFiresEarlyStillWaitForTheirDeadline) {
+  auto dispatcher = MacDispatcher::Create();
+  Executor background(dispatcher);
+  const std::vector<int> delays_ms = {30, 10, 20, 40};
+  const int early_before = stand_in_gcd::EarlyFires();
+  stand_in_gcd::FireNextTimersEarly(static_cast<int>(delays_ms.size()), milliseconds(8));
+  absl::Mutex mu;
+  std::vector<int> early;  // indexes of timers that completed before their deadline
+  background.Block([&]() -> Future<void> {
+    std::vector<Task<void>> waiters;
+    for (int i = 0; i < static_cast<int>(delays_ms.size()); ++i) {
+      waiters.push_back(background.Spawn([&, i]() -> Future<void> {
+        const Instant deadline = dispatcher->Now() + milliseconds(delays_ms[i]);
+        co_await background.Timer(milliseconds(delays_ms[i]));
+        if (dispatcher->Now() < deadline) {
+          absl::MutexLock lock(&mu);
+          early.push_back(i);
+        }
+      }));
+    }
+    for (Task<void>& waiter : waiters) co_await std::move(waiter);
+  });
+  EXPECT_TRUE(early.empty()) << early.size() << " timers completed before their deadline";
+  EXPECT_EQ(stand_in_gcd::EarlyFires() - early_before, static_cast<int>(delays_ms.size()))
+      << "the stand-in did fire every timer early, so the re-submission path ran";
+  dispatcher->Shutdown();
+}
+
+TEST(MacDispatcherTest, ShutdownFreesEveryPendingFrameWithoutRunningIt) {
+  auto dispatcher = MacDispatcher::Create();
+  Executor background(dispatcher);
+  ForegroundExecutor foreground(dispatcher);
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  std::atomic<int> ran{0};
+  int frames = 0;
+  // Timers handed to GCD (an hour) and kept by the dispatcher (never fires).
+  constexpr int kTimerTasks = 10;
+  absl::BlockingCounter waiting(kTimerTasks);
+  for (int i = 0; i < kTimerTasks; ++i, ++frames) {
+    const Duration delay = i % 2 == 0 ? Duration(std::chrono::hours(1)) : Duration::max();
+    background
+        .Spawn([&, delay, sentinel = FrameSentinel(destroyed)]() -> Future<void> {
+          waiting.DecrementCount();
+          co_await background.Timer(delay);
+          ran.fetch_add(1);
+        })
+        .Detach();
+  }
+  waiting.Wait();
+  // Foreground work for a main loop that never runs.
+  for (int i = 0; i < 10; ++i, ++frames) {
+    foreground
+        .Spawn([&, sentinel = FrameSentinel(destroyed)]() -> Future<void> {
+          ran.fetch_add(1);
+          co_return;
+        })
+        .Detach();
+  }
+  dispatcher->Shutdown();
+  EXPECT_EQ(ran.load(), 0);
+  EXPECT_EQ(destroyed->load(), frames);
+  // Refused on the spot afterwards.
+  auto late = std::make_shared<std::atomic<int>>(0);
+  background.Spawn([sentinel = FrameSentinel(late)]() -> Future<void> { co_return; }).Detach();
+  EXPECT_EQ(late->load(), 1);
+}
+
+TEST(MacDispatcherTest, OnlyTheProcessMainThreadIsTheMainThread) {
+  auto dispatcher = MacDispatcher::Create();
+  EXPECT_TRUE(dispatcher->IsMainThread());
+  bool on_other = true;
+  std::thread([&] { on_other = dispatcher->IsMainThread(); }).join();
+  EXPECT_FALSE(on_other);
+  dispatcher->Shutdown();
+}
+
+TEST(MacDispatcherDeathTest, CreateOffTheMainThreadIsFatal) {
+  EXPECT_DEATH(std::thread([] { MacDispatcher::Create(); }).join(),
+               "MacDispatcher::Create must be called on the process's main thread");
+}
+
+TEST(MacDispatcherDeathTest, RunMainLoopOffTheMainThreadIsFatal) {
+  EXPECT_DEATH(
+      {
+        auto dispatcher = MacDispatcher::Create();
+        std::thread([&] { dispatcher->RunMainLoop(); }).join();
+      },
+      "MacDispatcher::RunMainLoop called off the process's main thread");
+}
+
+}  // namespace
+}  // namespace scheduler
