@@ -9,9 +9,12 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <sstream>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "platforms/internal/dispatcher_misuse.h"
 #include "scheduler/current_task.h"
 #include "scheduler/internal/task_core.h"
 #include "scheduler/unhandled_exception.h"
@@ -49,6 +52,9 @@ namespace {
 // Steps running on this thread (more than one when a step destroys the
 // dispatcher, whose Shutdown must then not wait for its own caller).
 thread_local int steps_on_this_thread = 0;
+
+// RunMainLoop activations on this (the main) thread.
+thread_local int main_loop_depth = 0;
 
 // Beyond this a timer is treated as "never" (dispatch_time takes int64 ns).
 constexpr Duration kNever = std::chrono::hours(24 * 365 * 100);
@@ -169,18 +175,21 @@ Parker& ThreadParker() {
 
 }  // namespace
 
-std::shared_ptr<MacDispatcher> MacDispatcher::Create(PlatformDispatcherOptions) {
+std::shared_ptr<MacDispatcher> MacDispatcher::Create(PlatformDispatcherOptions,
+                                                     std::source_location location) {
   if (pthread_main_np() == 0) {
     internal::FatalError(
         "MacDispatcher::Create must be called on the process's main thread: GCD runs the main "
-        "queue (foreground tasks) there.");
+        "queue (foreground tasks) there. Called at " +
+        FormatLocation(location) + ".");
   }
-  return std::shared_ptr<MacDispatcher>(new MacDispatcher());
+  return std::shared_ptr<MacDispatcher>(new MacDispatcher(location));
 }
 
-MacDispatcher::MacDispatcher() : state_(std::make_shared<mac_internal::State>()) {}
+MacDispatcher::MacDispatcher(std::source_location created_at)
+    : state_(std::make_shared<mac_internal::State>()), created_at_(created_at) {}
 
-MacDispatcher::~MacDispatcher() { Shutdown(); }
+MacDispatcher::~MacDispatcher() { ShutdownNow(); }
 
 void MacDispatcher::Schedule(Runnable runnable) {
   ScheduleAfter(Duration::zero(), std::move(runnable));
@@ -207,10 +216,22 @@ Instant MacDispatcher::Now() const { return std::chrono::steady_clock::now(); }
 
 void MacDispatcher::RunMainLoop() {
   if (pthread_main_np() == 0) {
-    internal::FatalError("MacDispatcher::RunMainLoop called off the process's main thread");
+    std::ostringstream caller;
+    caller << "thread " << std::this_thread::get_id();
+    platform_internal::FailRunMainLoopOffMainThread("MacDispatcher", caller.str(),
+                                                    "the process's main thread", created_at_);
+  }
+  // The main queue is serial: a loop run from inside one of its steps could
+  // never run the next one.
+  if (mac_internal::main_loop_depth > 0) {
+    platform_internal::FailRunMainLoopReentered("MacDispatcher", created_at_);
   }
   // A step may drop the last reference to this object; keep the state.
   const std::shared_ptr<mac_internal::State> state = state_;
+  ++mac_internal::main_loop_depth;
+  struct LeaveLoop {
+    ~LeaveLoop() { --mac_internal::main_loop_depth; }
+  } leave_loop;
   while (!state->quit_requested.exchange(false)) {
     {
       std::lock_guard<std::mutex> lock(state->mu);
@@ -230,6 +251,14 @@ void MacDispatcher::QuitMainLoop() {
 }
 
 void MacDispatcher::Shutdown() {
+  // GCD's threads are the process's, not ours, and Shutdown on one of them
+  // outside a step would not wait for itself: only the in-step check applies.
+  platform_internal::CheckShutdownCaller("MacDispatcher", /*on_pool_thread=*/false, "",
+                                         created_at_);
+  ShutdownNow();
+}
+
+void MacDispatcher::ShutdownNow() {
   std::vector<Runnable> doomed;
   std::vector<mac_internal::Item*> never_handed_to_gcd;
   {

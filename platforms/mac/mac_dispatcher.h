@@ -33,6 +33,7 @@
 
 #include <memory>
 #include <optional>
+#include <source_location>
 
 #include "platforms/platform_dispatcher.h"
 
@@ -44,8 +45,11 @@ struct State;
 
 class MacDispatcher final : public PlatformDispatcher {
  public:
-  // Must be called on the process's main thread.
-  static std::shared_ptr<MacDispatcher> Create(PlatformDispatcherOptions options = {});
+  // Must be called on the process's main thread (fatal otherwise, naming
+  // `location`). `options.worker_threads` is ignored: GCD sizes its own pool.
+  static std::shared_ptr<MacDispatcher> Create(
+      PlatformDispatcherOptions options = {},
+      std::source_location location = std::source_location::current());
 
   MacDispatcher(const MacDispatcher&) = delete;
   MacDispatcher& operator=(const MacDispatcher&) = delete;
@@ -59,15 +63,20 @@ class MacDispatcher final : public PlatformDispatcher {
   bool IsMainThread() const override;
   Instant Now() const override;
 
+  // Fatal off the main thread and when re-entered from a foreground step.
   void RunMainLoop() override;
   void QuitMainLoop() override;
+  // Fatal from inside a task step (call it after RunMainLoop returns). The
+  // destructor, which may run inside a step, shuts down without that check.
   void Shutdown() override;
 
  private:
-  MacDispatcher();
+  explicit MacDispatcher(std::source_location created_at);
+  void ShutdownNow();
 
   // Shared with every in-flight GCD callback, so it outlives this object.
   const std::shared_ptr<mac_internal::State> state_;
+  const std::source_location created_at_;
 };
 
 }  // namespace scheduler

@@ -12,6 +12,7 @@
 
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "executor/executor.h"
 #include "gtest/gtest.h"
 #include "platforms/mac/stand_in_gcd/controls.h"
@@ -112,18 +113,88 @@ TEST(MacDispatcherTest, OnlyTheProcessMainThreadIsTheMainThread) {
   dispatcher->Shutdown();
 }
 
+// The stand-in GCD's threads live in the process that first used it; a forked
+// death-test child would have none, so children re-run the binary instead.
+void UseThreadsafeDeathTests() { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
+
 TEST(MacDispatcherDeathTest, CreateOffTheMainThreadIsFatal) {
+  UseThreadsafeDeathTests();
   EXPECT_DEATH(std::thread([] { MacDispatcher::Create(); }).join(),
-               "MacDispatcher::Create must be called on the process's main thread");
+               "MacDispatcher::Create must be called on the process's main thread.*Called at "
+               ".*mac_dispatcher_test.cc");
 }
 
 TEST(MacDispatcherDeathTest, RunMainLoopOffTheMainThreadIsFatal) {
+  UseThreadsafeDeathTests();
   EXPECT_DEATH(
       {
         auto dispatcher = MacDispatcher::Create();
         std::thread([&] { dispatcher->RunMainLoop(); }).join();
       },
-      "MacDispatcher::RunMainLoop called off the process's main thread");
+      "MacDispatcher::RunMainLoop called on thread .*, but the dispatcher's main thread is the "
+      "process's main thread; the dispatcher was created at .*mac_dispatcher_test.cc");
+}
+
+TEST(MacDispatcherDeathTest, RunMainLoopFromAForegroundStepIsFatal) {
+  UseThreadsafeDeathTests();
+  EXPECT_DEATH(
+      {
+        auto dispatcher = MacDispatcher::Create();
+        ForegroundExecutor(dispatcher)
+            .Spawn([dispatcher]() -> Future<void> {
+              dispatcher->RunMainLoop();
+              co_return;
+            })
+            .Detach();
+        dispatcher->RunMainLoop();
+      },
+      "MacDispatcher::RunMainLoop re-entered from inside a foreground step of task#.*"
+      "mac_dispatcher_test.cc");
+}
+
+TEST(MacDispatcherDeathTest, ShutdownFromInsideATaskIsFatal) {
+  UseThreadsafeDeathTests();
+  EXPECT_DEATH(
+      {
+        auto dispatcher = MacDispatcher::Create();
+        ForegroundExecutor(dispatcher)
+            .Spawn([dispatcher]() -> Future<void> {
+              dispatcher->Shutdown();
+              co_return;
+            })
+            .Detach();
+        dispatcher->RunMainLoop();
+      },
+      "MacDispatcher::Shutdown called from inside task#.*; call it after RunMainLoop returns");
+}
+
+// The last reference may go inside a step (a task owning the only handle):
+// the destructor then shuts down without the in-step check and without
+// waiting for the step it runs in.
+TEST(MacDispatcherTest, LastReferenceDroppedInsideAStep) {
+  absl::Notification frame_gone;
+  std::weak_ptr<MacDispatcher> weak;
+  {
+    auto dispatcher = MacDispatcher::Create();
+    weak = dispatcher;
+    struct SignalOnDestroy {
+      absl::Notification* gone;
+      explicit SignalOnDestroy(absl::Notification* g) : gone(g) {}
+      SignalOnDestroy(SignalOnDestroy&& other) noexcept : gone(other.gone) { other.gone = nullptr; }
+      ~SignalOnDestroy() {
+        if (gone != nullptr) gone->Notify();
+      }
+    };
+    Executor(dispatcher)
+        .Spawn([owner = std::shared_ptr<MacDispatcher>(dispatcher),
+                signal = SignalOnDestroy(&frame_gone)]() mutable -> Future<void> {
+          owner.reset();  // may be the last reference: ~MacDispatcher runs here
+          co_return;
+        })
+        .Detach();
+  }
+  frame_gone.WaitForNotification();
+  EXPECT_TRUE(weak.expired());
 }
 
 }  // namespace
