@@ -16,6 +16,7 @@
 #include "executor/executor.h"
 #include "gtest/gtest.h"
 #include "platforms/mac/stand_in_gcd/controls.h"
+#include "platforms/tests/frame_sentinel.h"
 #include "scheduler/future.h"
 #include "scheduler/task.h"
 
@@ -23,17 +24,6 @@ namespace scheduler {
 namespace {
 
 using std::chrono::milliseconds;
-
-// Lives in a task's frame; counts the frame's destruction.
-struct FrameSentinel {
-  std::shared_ptr<std::atomic<int>> destroyed;
-  explicit FrameSentinel(std::shared_ptr<std::atomic<int>> counter)
-      : destroyed(std::move(counter)) {}
-  FrameSentinel(FrameSentinel&&) = default;
-  ~FrameSentinel() {
-    if (destroyed != nullptr) destroyed->fetch_add(1);
-  }
-};
 
 // GCD may call a dispatch_after callback a little before its deadline; the dispatcher must hand
 // the record back to GCD rather than run the timer early.

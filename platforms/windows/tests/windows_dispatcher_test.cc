@@ -21,6 +21,7 @@
 #include "executor/executor.h"
 #include "gtest/gtest.h"
 #include "platforms/platform_dispatcher.h"
+#include "platforms/tests/frame_sentinel.h"
 #include "scheduler/future.h"
 #include "scheduler/task.h"
 #include "scheduler/unhandled_exception.h"
@@ -30,17 +31,6 @@ namespace scheduler {
 namespace {
 
 using std::chrono::milliseconds;
-
-// Lives in a task's frame; counts the frame's destruction.
-struct FrameSentinel {
-  std::shared_ptr<std::atomic<int>> destroyed;
-  explicit FrameSentinel(std::shared_ptr<std::atomic<int>> counter)
-      : destroyed(std::move(counter)) {}
-  FrameSentinel(FrameSentinel&&) = default;
-  ~FrameSentinel() {
-    if (destroyed != nullptr) destroyed->fetch_add(1);
-  }
-};
 
 TEST(WindowsDispatcherTest, SpawnsAndAwaitsManyTasksOnPoolThreads) {
   auto dispatcher = WindowsDispatcher::Create({.worker_threads = 4});
