@@ -152,6 +152,7 @@ BlockResult<SpawnResult<F>> BlockWithTimeoutIn(const std::shared_ptr<Scheduler>&
     if (now >= deadline || !scheduler->Park(deadline - now)) {
       driver->RunPending();
       if (task.IsFinished()) return BlockResult<T>::Finished(task.TakeResult("BlockWithTimeout"));
+      driver->StopDrivingFromThread();
       return BlockResult<T>::TimedOut(ContinueDriven(driver, std::move(task)));
     }
   }

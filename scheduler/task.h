@@ -11,6 +11,8 @@
 //     if the cancellation came before the `co_await`: so when that scheduler
 //     is shutting down too, it refuses the wake-up and the awaiter is
 //     cancelled quietly instead of seeing an error in the middle of shutdown.
+//     (The exception: a future handed back by `BlockWithTimeout` is driven
+//     inline by whoever awaits it, so it sees the error in that task's step.)
 //   * Destroying the Task cancels the task: its frame is destroyed at its
 //     current suspension point (locals' destructors run) and it is never
 //     resumed. If a step is running on another thread at that moment, the
@@ -102,9 +104,10 @@ class [[nodiscard]] Task {
       Waker waker = internal::SuspendCurrentTask(h);
       if (core_->RegisterAwaiter(waker)) return true;
       if (core_->IsCompleted()) return false;  // finished meanwhile: take the result now
-      // Cancelled: learn it the way a registered awaiter would, through our own
-      // scheduler (see the file comment). Waking ourselves inside our own step
-      // only marks us scheduled; the step's runner hands out the Runnable.
+      // Cancelled, and its frame is gone (RegisterAwaiter refuses only then):
+      // learn it the way a registered awaiter would, through our own scheduler
+      // (see the file comment). Waking ourselves inside our own step only marks
+      // us scheduled; the step's runner hands out the Runnable when it ends.
       waker.Wake();
       return true;
     }

@@ -12,15 +12,17 @@
 
 namespace scheduler {
 
-struct FrameSentinel {
+class FrameSentinel {
+ public:
   explicit FrameSentinel(std::shared_ptr<std::atomic<int>> counter)
-      : destroyed(std::move(counter)) {}
+      : destroyed_(std::move(counter)) {}
   FrameSentinel(FrameSentinel&&) = default;
   ~FrameSentinel() {
-    if (destroyed != nullptr) destroyed->fetch_add(1);
+    if (destroyed_ != nullptr) destroyed_->fetch_add(1);
   }
 
-  std::shared_ptr<std::atomic<int>> destroyed;
+ private:
+  std::shared_ptr<std::atomic<int>> destroyed_;
 };
 
 }  // namespace scheduler

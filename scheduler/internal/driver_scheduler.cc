@@ -10,6 +10,11 @@ void DriverScheduler::DriveFromThread(Unparker unparker) {
   driver_ = std::move(unparker);
 }
 
+void DriverScheduler::StopDrivingFromThread() {
+  absl::MutexLock lock(&mu_);
+  if (std::holds_alternative<Unparker>(driver_)) driver_ = std::monostate();
+}
+
 bool DriverScheduler::DriveFromTask(Waker waker) {
   absl::MutexLock lock(&mu_);
   if (pending_) return false;

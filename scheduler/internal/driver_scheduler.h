@@ -28,6 +28,10 @@ class DriverScheduler final : public Scheduler {
 
   // The blocking thread drives: pokes go to `unparker`.
   void DriveFromThread(Unparker unparker);
+  // The blocking thread has given up (its block timed out): until a task
+  // drives, a pending Runnable just waits, poking nobody (a poke would leave
+  // that thread a stale Unparker token).
+  void StopDrivingFromThread();
   // Registers `waker` to be woken once, when a Runnable is pending. Returns
   // false (registering nothing) if one is pending already.
   bool DriveFromTask(Waker waker);

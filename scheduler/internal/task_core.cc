@@ -200,7 +200,7 @@ void TaskCoreBase::Detach() {
 
 bool TaskCoreBase::RegisterAwaiter(Waker& waker) {
   absl::MutexLock lock(&awaiter_mu_);
-  if (IsFinished()) return false;
+  if (awaiter_woken_) return false;
   awaiter_ = std::move(waker);
   return true;
 }
@@ -210,6 +210,7 @@ void TaskCoreBase::WakeAwaiter() {
   {
     absl::MutexLock lock(&awaiter_mu_);
     waker = std::move(awaiter_);
+    awaiter_woken_ = true;
   }
   if (waker) waker.Wake();
 }

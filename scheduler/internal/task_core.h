@@ -42,6 +42,15 @@
 // step starts after `Cancel` returns, and a running step is never torn down
 // underneath itself.
 //
+// AWAITERS learn the end of a task only once its frame is gone: the one who
+// destroys the frame (or completes the task) calls `WakeAwaiter` afterwards,
+// and `RegisterAwaiter` is refused only after that call, not as soon as
+// kCompleted/kClosed is visible. kClosed is set before the frame's
+// destructors run (possibly on another thread), so an awaiter refused at
+// kClosed could otherwise resume while those destructors still touch state
+// it shares. A completed task's frame is gone before kCompleted is set, so
+// `co_await` may take a completed result without registering.
+//
 // DETACHED EXCEPTIONS are reported exactly once: completion and `Detach` both
 // update kHandle/kCompleted atomically; whichever of the two comes second
 // sees the other's bit and reports.
@@ -107,8 +116,9 @@ class TaskCoreBase {
   void Cancel();
   void Detach();
 
-  // Takes `waker` to call when the task completes or is cancelled. Returns
-  // false, leaving `waker` with the caller, if that already happened.
+  // Takes `waker` to call once the task has completed or been cancelled and
+  // its frame is gone. Returns false, leaving `waker` with the caller, if
+  // that wake-up has already happened (see AWAITERS).
   bool RegisterAwaiter(Waker& waker);
 
   bool IsCompleted() const { return state_.load(std::memory_order_acquire) & kCompleted; }
@@ -136,7 +146,11 @@ class TaskCoreBase {
   virtual std::exception_ptr error() const = 0;
 
   // For cores born finished (`Task<T>::Ready`); called from the constructor.
-  void MarkCompletedAtConstruction() { state_.fetch_or(kCompleted, std::memory_order_relaxed); }
+  void MarkCompletedAtConstruction() {
+    state_.fetch_or(kCompleted, std::memory_order_relaxed);
+    absl::MutexLock lock(&awaiter_mu_);
+    awaiter_woken_ = true;
+  }
 
   std::coroutine_handle<> resume_point_;
 
@@ -161,6 +175,7 @@ class TaskCoreBase {
 
   absl::Mutex awaiter_mu_;
   Waker awaiter_ ABSL_GUARDED_BY(awaiter_mu_);
+  bool awaiter_woken_ ABSL_GUARDED_BY(awaiter_mu_) = false;  // WakeAwaiter ran
 };
 
 // The task whose step is running on this thread, or nullptr.

@@ -4,7 +4,9 @@
 #include <atomic>
 #include <memory>
 #include <thread>
+#include <utility>
 
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "scheduler/block.h"
 #include "scheduler/channel.h"
@@ -177,6 +179,59 @@ TEST(CancellationTest, AwaitingAnAlreadyCancelledTaskThrowsInTheAwaitersNextStep
   live->RunUntilParked();
   EXPECT_TRUE(caught);
   EXPECT_TRUE(awaiter.IsReady());
+}
+
+// kClosed is visible before the cancelled frame's destructors have run (they
+// run on the cancelling thread). An awaiter arriving in between must wait for
+// them, as a registered awaiter does, and not resume alongside them.
+TEST(CancellationTest, AnAwaiterResumesOnlyAfterTheCancelledFrameIsGone) {
+  absl::Notification destroying;
+  absl::Notification release;
+  std::atomic<bool> destroyed{false};
+  struct SlowToDestroy {
+    absl::Notification* destroying;
+    absl::Notification* release;
+    std::atomic<bool>* destroyed;
+    SlowToDestroy(absl::Notification* d, absl::Notification* r, std::atomic<bool>* x)
+        : destroying(d), release(r), destroyed(x) {}
+    SlowToDestroy(SlowToDestroy&& other) noexcept
+        : destroying(std::exchange(other.destroying, nullptr)),
+          release(other.release),
+          destroyed(other.destroyed) {}
+    ~SlowToDestroy() {
+      if (destroying == nullptr) return;
+      destroying->Notify();
+      release->WaitForNotification();
+      destroyed->store(true);
+    }
+  };
+  auto dead = TestScheduler::Create();
+  Task<int> victim = Spawn(
+      dead,
+      [s = SlowToDestroy(&destroying, &release, &destroyed)]() -> Future<int> { co_return 1; });
+  std::thread cancelling([&] { dead->Shutdown(); });  // drops the queued Runnable
+  destroying.WaitForNotification();
+  ASSERT_TRUE(victim.IsFinished()) << "kClosed is set while the frame is being destroyed";
+
+  auto live = TestScheduler::Create();
+  live->AllowParking();  // the wake-up will come from `cancelling`
+  bool caught = false;
+  bool frame_was_gone = false;
+  Spawn(live, [&, victim = std::move(victim)]() mutable -> Future<void> {
+    try {
+      co_await std::move(victim);
+    } catch (const TaskCancelledError&) {
+      caught = true;
+      frame_was_gone = destroyed.load();
+    }
+  }).Detach();
+  live->RunUntilParked();
+  EXPECT_FALSE(caught) << "resumed while the cancelled frame was still being destroyed";
+  release.Notify();
+  cancelling.join();
+  live->RunUntilParked();
+  EXPECT_TRUE(caught);
+  EXPECT_TRUE(frame_was_gone);
 }
 
 // Shutdown around a running step: the step spawns a child (refused, so

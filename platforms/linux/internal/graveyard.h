@@ -21,7 +21,10 @@ namespace scheduler::dispatcher_internal {
 // unhandled exception. Kept here instead, the timer is still pending when the
 // step suspends on it; Shutdown then closes the graveyard after joining the
 // workers, and the whole chain is cancelled quietly (the woken task is
-// refused in turn and its frame destroyed, never resumed).
+// refused in turn and its frame destroyed, never resumed). The core now
+// quiets that await by itself too (task.h delivers a cancellation through the
+// awaiter's scheduler, which refuses it); the graveyard still keeps refused
+// frames from being destroyed while the workers' last steps are running.
 //
 // Thread-safety: all methods may be called from any thread. Runnables are
 // destroyed outside the lock.

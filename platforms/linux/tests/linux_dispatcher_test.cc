@@ -13,7 +13,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "platforms/platform_dispatcher.h"
+#include "scheduler/block.h"
 #include "scheduler/channel.h"
+#include "scheduler/oneshot.h"
 #include "scheduler/spawn.h"
 #include "scheduler/task.h"
 #include "scheduler/yield.h"
@@ -37,6 +39,24 @@ TEST_F(LinuxDispatcherTest, FactoryMakesALinuxDispatcherOnTheCallingThread) {
   bool other_thread_is_main = true;
   std::thread([&] { other_thread_is_main = dispatcher->IsMainThread(); }).join();
   EXPECT_FALSE(other_thread_is_main);
+}
+
+// Once a BlockWithTimeout has given up, wake-ups of the handed-back future
+// must not poke the thread that blocked: a stale token would make that
+// thread's next Park return at once.
+TEST_F(LinuxDispatcherTest, ATimedOutBlockStopsPokingTheBlockingThread) {
+  auto dispatcher = LinuxDispatcher::Create({.worker_threads = 1});
+  auto [tx, rx] = MakeOneshot<int>();
+  BlockResult<int> result = BlockWithTimeout(dispatcher, std::chrono::milliseconds(1),
+                                             [rx = std::move(rx)]() mutable -> Future<int> {
+                                               absl::StatusOr<int> value = co_await std::move(rx);
+                                               co_return value.value();
+                                             });
+  ASSERT_TRUE(result.timed_out());
+  ASSERT_TRUE(std::move(tx).Send(5).ok());  // the future now has a step pending
+  EXPECT_FALSE(dispatcher->Park(std::chrono::milliseconds(20))) << "a stale token woke Park";
+  EXPECT_EQ(Executor(dispatcher).Block(std::move(result).TakeUnfinished()), 5);
+  dispatcher->Shutdown();
 }
 
 TEST_F(LinuxDispatcherTest, AQuitBeforeRunIsKeptAndConsumed) {
