@@ -273,8 +273,10 @@ TEST_P(SchedulerContractTest, CancellingARunningTaskStopsItAfterItsCurrentStep) 
           }
         });
     EXPECT_TRUE((co_await started_rx).ok());
-    cancelled.store(true);
     spinner = Task<void>();  // cancel while it runs or is queued
+    // Set only once Cancel has returned: a step that sees it was either
+    // already running then (at most one) or started afterwards (a bug).
+    cancelled.store(true);
     absl::StatusOr<bool> gone = co_await gone_rx;
     frame_destroyed = !gone.ok();
   });
