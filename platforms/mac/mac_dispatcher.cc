@@ -7,7 +7,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -15,9 +14,9 @@
 #include <vector>
 
 #include "platforms/internal/dispatcher_misuse.h"
+#include "platforms/internal/run_step.h"
 #include "scheduler/current_task.h"
 #include "scheduler/internal/task_core.h"
-#include "scheduler/unhandled_exception.h"
 
 namespace scheduler {
 namespace mac_internal {
@@ -123,14 +122,7 @@ void Trampoline(void* context) {
   delete item;
   if (!runnable) return;
   ++steps_on_this_thread;
-  try {
-    runnable.Run();
-  } catch (...) {
-    // Only a throwing unhandled-exception handler gets here; GCD threads must
-    // not unwind (see platforms/linux/internal/run_step.h).
-    std::fprintf(stderr, "scheduler: an exception escaped a task step: %s\n",
-                 DescribeException(std::current_exception()).c_str());
-  }
+  platform_internal::RunStep(std::move(runnable));
   --steps_on_this_thread;
   std::lock_guard<std::mutex> lock(keep->mu);
   if (--keep->running == 0) keep->steps_done.notify_all();

@@ -14,6 +14,7 @@
 
 #include "executor/executor.h"
 #include "gtest/gtest.h"
+#include "platforms/tests/frame_counters.h"
 #include "scheduler/block.h"
 #include "scheduler/channel.h"
 #include "scheduler/oneshot.h"
@@ -68,21 +69,6 @@ void SchedulerContractTest::RunMain(std::function<Future<void>()> body, Duration
 namespace {
 
 using std::chrono::milliseconds;
-
-// Counts live copies, so a test can see frames (and the lambdas they keep
-// alive) being destroyed.
-class LiveToken {
- public:
-  explicit LiveToken(std::shared_ptr<std::atomic<int>> count) : count_(std::move(count)) {
-    count_->fetch_add(1);
-  }
-  LiveToken(const LiveToken& other) : count_(other.count_) { count_->fetch_add(1); }
-  LiveToken& operator=(const LiveToken&) = delete;
-  ~LiveToken() { count_->fetch_sub(1); }
-
- private:
-  std::shared_ptr<std::atomic<int>> count_;
-};
 
 TEST_P(SchedulerContractTest, SpawnsAndAwaitsManyBackgroundTasks) {
   Executor background(scheduler());

@@ -3,7 +3,7 @@
 #include <iterator>
 #include <utility>
 
-#include "platforms/linux/internal/run_step.h"
+#include "platforms/internal/run_step.h"
 
 namespace scheduler::dispatcher_internal {
 
@@ -63,7 +63,7 @@ bool MainLoop::Run() {
     while (!batch.empty()) {
       Runnable runnable = std::move(batch.front());
       batch.pop_front();
-      RunStep(std::move(runnable));
+      platform_internal::RunStep(std::move(runnable));
       if (stopped_.load(std::memory_order_relaxed)) return true;  // cancels the rest
       if (quit_.load(std::memory_order_relaxed)) {
         // Quit takes effect after the current runnable: the rest of the batch

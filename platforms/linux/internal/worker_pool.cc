@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "platforms/linux/internal/run_step.h"
+#include "platforms/internal/run_step.h"
 #include "scheduler/current_task.h"
 
 namespace scheduler::dispatcher_internal {
@@ -198,7 +198,7 @@ void WorkerPool::Join() {
 void WorkerPool::WorkerMain(int index) {
   current_pool = this;
   current_index = index;
-  while (Runnable runnable = Next(index)) RunStep(std::move(runnable));
+  while (Runnable runnable = Next(index)) platform_internal::RunStep(std::move(runnable));
   // Stopped: cancel what the slot still holds, on this thread, unlocked.
   // (Its frame's destructors run outside any step, so whatever they schedule
   // goes to the stopped queue and is dropped too.)

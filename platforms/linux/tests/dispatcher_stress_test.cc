@@ -18,6 +18,7 @@
 #include "executor/executor.h"
 #include "gtest/gtest.h"
 #include "platforms/linux/linux_dispatcher.h"
+#include "platforms/tests/frame_counters.h"
 #include "platforms/tests/platform_dispatcher_harness.h"
 #include "platforms/tests/scheduler_harness.h"
 #include "scheduler/block.h"
@@ -32,19 +33,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-class LiveToken {
- public:
-  explicit LiveToken(std::shared_ptr<std::atomic<int>> count) : count_(std::move(count)) {
-    count_->fetch_add(1);
-  }
-  LiveToken(const LiveToken& other) : count_(other.count_) { count_->fetch_add(1); }
-  LiveToken& operator=(const LiveToken&) = delete;
-  ~LiveToken() { count_->fetch_sub(1); }
-
- private:
-  std::shared_ptr<std::atomic<int>> count_;
-};
 
 // 1,000,000 tasks (plain build), spawned from 4 threads at once in batches
 // that each spawner awaits with Block: every task runs once and every result

@@ -16,7 +16,7 @@
 #include "executor/executor.h"
 #include "gtest/gtest.h"
 #include "platforms/mac/stand_in_gcd/controls.h"
-#include "platforms/tests/frame_sentinel.h"
+#include "platforms/tests/frame_counters.h"
 #include "scheduler/future.h"
 #include "scheduler/task.h"
 

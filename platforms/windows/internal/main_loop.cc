@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "platforms/windows/internal/run_step.h"
+#include "platforms/internal/run_step.h"
 
 namespace scheduler::windows_internal {
 
@@ -35,7 +35,7 @@ bool MainLoop::Run() {
       next = std::move(queue_.front());
       queue_.pop_front();
     }
-    RunStep(std::move(next));
+    platform_internal::RunStep(std::move(next));
   }
 }
 

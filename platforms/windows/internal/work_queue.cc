@@ -3,7 +3,7 @@
 #include <string>
 #include <utility>
 
-#include "platforms/windows/internal/run_step.h"
+#include "platforms/internal/run_step.h"
 #include "scheduler/future.h"
 
 namespace scheduler::windows_internal {
@@ -49,7 +49,7 @@ void WorkQueue::RunOne() {
     runnable = std::move(queue_.front());
     queue_.pop_front();
   }
-  RunStep(std::move(runnable));
+  platform_internal::RunStep(std::move(runnable));
 }
 
 }  // namespace scheduler::windows_internal

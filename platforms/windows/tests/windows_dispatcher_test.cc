@@ -21,7 +21,7 @@
 #include "executor/executor.h"
 #include "gtest/gtest.h"
 #include "platforms/platform_dispatcher.h"
-#include "platforms/tests/frame_sentinel.h"
+#include "platforms/tests/frame_counters.h"
 #include "scheduler/future.h"
 #include "scheduler/task.h"
 #include "scheduler/unhandled_exception.h"

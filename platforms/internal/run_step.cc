@@ -1,11 +1,11 @@
-#include "platforms/linux/internal/run_step.h"
+#include "platforms/internal/run_step.h"
 
 #include <cstdio>
 #include <exception>
 
 #include "scheduler/unhandled_exception.h"
 
-namespace scheduler::dispatcher_internal {
+namespace scheduler::platform_internal {
 
 void RunStep(Runnable runnable) {
   try {
@@ -21,4 +21,4 @@ void RunStep(Runnable runnable) {
   }
 }
 
-}  // namespace scheduler::dispatcher_internal
+}  // namespace scheduler::platform_internal
