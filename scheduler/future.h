@@ -36,6 +36,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "scheduler/internal/frame_allocator.h"
+
 namespace scheduler {
 
 template <typename T>
@@ -59,6 +61,11 @@ concept SchedulerAwaitable = requires {
 
 class FuturePromiseBase {
  public:
+  // Frames come from the per-thread recycling allocator (frame_allocator.h):
+  // a spawn-heavy program allocates and frees one per task.
+  static void* operator new(std::size_t size) { return AllocateFrame(size); }
+  static void operator delete(void* frame, std::size_t size) noexcept { FreeFrame(frame, size); }
+
   std::suspend_always initial_suspend() noexcept { return {}; }
 
   struct FinalAwaiter {

@@ -23,6 +23,7 @@ namespace scheduler {
 
 namespace internal {
 class TaskCoreBase;
+struct RunnableAccess;
 }  // namespace internal
 
 class Runnable {
@@ -44,6 +45,7 @@ class Runnable {
 
  private:
   friend class internal::TaskCoreBase;
+  friend struct internal::RunnableAccess;
   // Adopts one reference to `core`, whose kScheduled bit the caller set.
   explicit Runnable(internal::TaskCoreBase* core) : core_(core) {}
 

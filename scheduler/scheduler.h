@@ -30,6 +30,10 @@
 
 namespace scheduler {
 
+namespace internal {
+class TaskCoreBase;
+}  // namespace internal
+
 class Scheduler {
  public:
   virtual ~Scheduler() = default;
@@ -82,6 +86,18 @@ class Scheduler {
   // Receives exceptions that escaped detached tasks (see
   // unhandled_exception.h). Called on the thread that ran the failing step.
   virtual void OnUnhandledException(const TaskMetadata& task, std::exception_ptr error);
+
+ private:
+  friend class internal::TaskCoreBase;
+
+  // Called when a task whose Runnable this scheduler holds from
+  // `ScheduleAfter` (not yet fired) is cancelled, on the cancelling thread.
+  // An implementation that keeps timers in a structure takes the Runnable out
+  // at once and drops it outside its locks, so cancelled timers cost no
+  // memory; it must tolerate a task whose Runnable it no longer holds (fired,
+  // or never held). The default does nothing: the Runnable stays until it
+  // fires, then is dropped unrun.
+  virtual void ReclaimCancelledTimer(internal::TaskCoreBase* task) { (void)task; }
 };
 
 // The number of hardware threads, at least 1.

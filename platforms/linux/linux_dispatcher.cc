@@ -24,29 +24,52 @@ std::string ThreadName(std::thread::id id) {
   return out.str();
 }
 
+// A dispatcher whose last reference went inside a step on one of its own
+// threads; deleted right after that step (see Deleter).
+thread_local LinuxDispatcher* delete_after_step = nullptr;
+
+void DeleteAfterStep() {
+  if (delete_after_step != nullptr) delete std::exchange(delete_after_step, nullptr);
+}
+
 }  // namespace
+
+// The last reference shuts the dispatcher down at once (cancelling pending
+// work, as documented), but its memory must outlive the step it was dropped
+// in when that step runs on one of its own threads: those threads pin it (see
+// REACHING THE SCHEDULER in scheduler/internal/task_core.h), so the rest of
+// the step may still reach it through a plain pointer.
+struct LinuxDispatcher::Deleter {
+  void operator()(LinuxDispatcher* dispatcher) const {
+    dispatcher->ShutdownNow();
+    if (internal::PinnedScheduler() == dispatcher) {
+      delete_after_step = dispatcher;
+    } else {
+      delete dispatcher;
+    }
+  }
+};
 
 std::shared_ptr<LinuxDispatcher> LinuxDispatcher::Create(LinuxDispatcherOptions options,
                                                          std::source_location location) {
-  return std::shared_ptr<LinuxDispatcher>(new LinuxDispatcher(options, location));
+  return std::shared_ptr<LinuxDispatcher>(new LinuxDispatcher(options, location), Deleter());
 }
 
 LinuxDispatcher::LinuxDispatcher(LinuxDispatcherOptions options, std::source_location location)
     : main_thread_(std::this_thread::get_id()),
       created_at_(location),
       graveyard_(std::make_shared<dispatcher_internal::Graveyard>()),
-      pool_(dispatcher_internal::WorkerPool::Start(
-          options.worker_threads > 0 ? options.worker_threads : NumCpus(), options.lifo_slot,
-          "dispatch")),
-      main_loop_(std::make_shared<dispatcher_internal::MainLoop>()),
-      timers_(dispatcher_internal::TimerThread::Start(
-          [pool = pool_, main_loop = main_loop_, graveyard = graveyard_](Runnable runnable) {
-            graveyard->Bury(runnable.metadata().is_foreground()
-                                ? main_loop->Push(std::move(runnable))
-                                : pool->Push(std::move(runnable)));
-            return Runnable();
-          },
-          "dispatch-timer")) {}
+      main_loop_(std::make_shared<dispatcher_internal::MainLoop>()) {
+  pool_ = dispatcher_internal::WorkerPool::Start({
+      .threads = options.worker_threads > 0 ? options.worker_threads : NumCpus(),
+      .lifo_slot = options.lifo_slot,
+      .foreground = [main_loop = main_loop_](
+                        Runnable runnable) { return main_loop->Push(std::move(runnable)); },
+      .pin = this,
+      .after_step = &DeleteAfterStep,
+      .name = "dispatch",
+  });
+}
 
 LinuxDispatcher::~LinuxDispatcher() { ShutdownNow(); }
 
@@ -70,7 +93,12 @@ void LinuxDispatcher::ScheduleAfter(Duration delay, Runnable runnable) {
     }
     return;
   }
-  graveyard_->Bury(timers_->Add(SaturatingAdd(Now(), delay), std::move(runnable)));
+  graveyard_->Bury(pool_->AddTimer(SaturatingAdd(Now(), delay), std::move(runnable)));
+}
+
+void LinuxDispatcher::ReclaimCancelledTimer(internal::TaskCoreBase* task) {
+  // Dropped here, outside the pool's locks.
+  Runnable cancelled = pool_->CancelTimer(task);
 }
 
 bool LinuxDispatcher::Park(std::optional<Duration> timeout) { return ThreadParker().Park(timeout); }
@@ -90,7 +118,9 @@ void LinuxDispatcher::RunMainLoop() {
   // A step may drop the last reference to this dispatcher; the loop state is
   // kept alive by this local, and nothing below touches `this` afterwards.
   std::shared_ptr<dispatcher_internal::MainLoop> loop = main_loop_;
-  if (!loop->Run()) platform_internal::FailRunMainLoopReentered("LinuxDispatcher", created_at_);
+  if (!loop->Run(this, &DeleteAfterStep)) {
+    platform_internal::FailRunMainLoopReentered("LinuxDispatcher", created_at_);
+  }
 }
 
 void LinuxDispatcher::QuitMainLoop() { main_loop_->Quit(); }
@@ -108,12 +138,10 @@ void LinuxDispatcher::ShutdownNow() {
     shut_down_ = true;
   }
   std::vector<Runnable> doomed;
-  // Timers first, so that none fires into the queues after they are drained.
-  timers_->Stop(doomed);
+  // The pool first: its timers fire into the main loop's queue.
   pool_->Stop(doomed);
   main_loop_->Stop(doomed);
-  timers_->Join();
-  pool_->Join();
+  pool_->Join(doomed);
   // No other thread runs steps now. Destroying the frames may wake or spawn
   // other tasks; every component refuses them and the closed graveyard drops
   // them on the spot, recursively, right here.

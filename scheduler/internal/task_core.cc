@@ -12,6 +12,17 @@ namespace internal {
 namespace {
 
 thread_local TaskCoreBase* current_task = nullptr;
+thread_local const Scheduler* pinned_scheduler = nullptr;
+thread_local bool inside_step = false;
+
+class InsideStepScope {
+ public:
+  InsideStepScope() : previous_(inside_step) { inside_step = true; }
+  ~InsideStepScope() { inside_step = previous_; }
+
+ private:
+  bool previous_;
+};
 
 // Marks `core` as the running task for the duration of a step. Steps nest
 // when a task drives another one (a handed-back `BlockWithTimeout` future), so
@@ -31,6 +42,16 @@ constexpr std::memory_order kAcquire = std::memory_order_acquire;
 }  // namespace
 
 TaskCoreBase* CurrentTask() { return current_task; }
+
+const Scheduler* PinnedScheduler() { return pinned_scheduler; }
+
+bool InsideStep() { return inside_step; }
+
+ScopedSchedulerPin::ScopedSchedulerPin(const Scheduler* scheduler) : previous_(pinned_scheduler) {
+  pinned_scheduler = scheduler;
+}
+
+ScopedSchedulerPin::~ScopedSchedulerPin() { pinned_scheduler = previous_; }
 
 }  // namespace internal
 
@@ -57,14 +78,16 @@ Waker SuspendCurrentTask(std::coroutine_handle<> h, std::source_location locatio
   return core->MakeWaker();
 }
 
-TaskCoreBase::TaskCoreBase(std::weak_ptr<Scheduler> scheduler, ScheduleMode mode,
+TaskCoreBase::TaskCoreBase(const std::shared_ptr<Scheduler>& scheduler, ScheduleMode mode,
                            TaskMetadata metadata, bool with_handle)
     : state_(with_handle ? kHandle : 0),
       mode_(mode),
       metadata_(std::move(metadata)),
-      scheduler_(std::move(scheduler)) {}
+      scheduler_(scheduler),
+      raw_scheduler_(scheduler.get()) {}
 
 void TaskCoreBase::Observe(std::shared_ptr<TaskObserver> observer) {
+  if (observer == nullptr) return;
   observer_ = std::move(observer);
   if (observer_ != nullptr) observer_->OnTaskSpawned(metadata_);
 }
@@ -73,36 +96,46 @@ void TaskCoreBase::NotifyFinished() {
   if (observer_ != nullptr) observer_->OnTaskFinished(metadata_);
 }
 
+// Start and StartAfter are called by the spawner, which holds a strong
+// reference to the scheduler for the duration of the call: no lock needed.
 void TaskCoreBase::Start() {
-  if (std::shared_ptr<Scheduler> s = scheduler_.lock()) Observe(s->GetTaskObserver());
+  Observe(raw_scheduler_->GetTaskObserver());
   // Nobody else has seen the core yet, so a plain update is race-free.
-  state_.fetch_or(kScheduled, kAcqRel);
-  Submit();
+  state_.store(state_.load(std::memory_order_relaxed) | kScheduled, std::memory_order_relaxed);
+  Ref();
+  SubmitTo(*raw_scheduler_, Runnable(this));
 }
 
 void TaskCoreBase::StartAfter(Duration delay) {
-  std::shared_ptr<Scheduler> s = scheduler_.lock();
-  if (s != nullptr) Observe(s->GetTaskObserver());
-  state_.fetch_or(kScheduled, kAcqRel);
+  Observe(raw_scheduler_->GetTaskObserver());
+  armed_after_ = true;
+  state_.store(state_.load(std::memory_order_relaxed) | kScheduled, std::memory_order_relaxed);
   Ref();
-  Runnable runnable(this);
-  if (s != nullptr) s->ScheduleAfter(delay, std::move(runnable));
+  raw_scheduler_->ScheduleAfter(delay, Runnable(this));
 }
 
 void TaskCoreBase::Submit() {
   Ref();
   Runnable runnable(this);
+  if (raw_scheduler_ != nullptr && raw_scheduler_ == pinned_scheduler) {
+    SubmitTo(*raw_scheduler_, std::move(runnable));
+    return;
+  }
   std::shared_ptr<Scheduler> s = scheduler_.lock();
   if (s == nullptr) return;  // Scheduler gone: dropping `runnable` cancels the task.
+  SubmitTo(*s, std::move(runnable));
+}
+
+void TaskCoreBase::SubmitTo(Scheduler& s, Runnable runnable) {
   switch (mode_) {
     case ScheduleMode::kBackground:
-      s->Schedule(std::move(runnable));
+      s.Schedule(std::move(runnable));
       break;
     case ScheduleMode::kLabeled:
-      s->ScheduleLabeled(std::move(runnable), *metadata_.label);
+      s.ScheduleLabeled(std::move(runnable), *metadata_.label);
       break;
     case ScheduleMode::kForeground:
-      s->ScheduleForeground(std::move(runnable));
+      s.ScheduleForeground(std::move(runnable));
       break;
   }
 }
@@ -128,14 +161,17 @@ void TaskCoreBase::RunStep() {
     }
     if (state_.compare_exchange_weak(s, (s & ~kScheduled) | kRunning, kAcqRel, kAcquire)) break;
   }
-  bool finished;
   {
-    CurrentTaskScope scope(this);
-    finished = ResumeStep(resume_point_);
-  }
-  if (finished) {
-    FinishOwned();
-    return;
+    InsideStepScope inside;
+    bool finished;
+    {
+      CurrentTaskScope scope(this);
+      finished = ResumeStep(resume_point_);
+    }
+    if (finished) {
+      FinishOwned();
+      return;
+    }
   }
   s = state_.load(kAcquire);
   while (true) {
@@ -170,7 +206,8 @@ void TaskCoreBase::FinishOwned() {
                                        kAcquire)) {
   }
   if (!(s & kClosed)) NotifyFinished();  // else Cancel already did
-  WakeAwaiter();
+  // Without a handle nobody awaits, or ever will: skip the awaiter's lock.
+  if (s & kHandle) WakeAwaiter();
   // Last: a handler that throws (tests do) must not skip the bookkeeping above.
   if (!(s & (kHandle | kClosed))) ReportDetachedError();
 }
@@ -188,6 +225,11 @@ void TaskCoreBase::Cancel() {
       // We closed an idle task, so the frame is ours to destroy.
       DestroyFrame();
       WakeAwaiter();
+    } else if (armed_after_ && !(s & kRunning)) {
+      // Possibly still in a timer structure: let it go now (see TIMERS).
+      if (std::shared_ptr<Scheduler> scheduler = scheduler_.lock()) {
+        scheduler->ReclaimCancelledTimer(this);
+      }
     }
     return;
   }

@@ -57,6 +57,33 @@
 //
 // REFERENCES (`refs_`): one for each Runnable, Task handle and Waker. The core
 // (and the result in it) is freed when the last one goes.
+//
+// REACHING THE SCHEDULER (`Submit`). A task holds its scheduler weakly: the
+// scheduler may be destroyed while tasks live on in handles and wakers. A
+// weak_ptr lock is an atomic read-modify-write on the scheduler's control
+// block, one cache line shared by every task of that scheduler, so two
+// workers submitting at once bounce it between their cores. A scheduler
+// whose own threads run the steps can vouch for itself instead: while
+// `PinnedScheduler()` on a thread equals the task's scheduler, that
+// scheduler promises to stay allocated until the pin is lifted (it defers its
+// own deletion past the current step if its last reference goes inside one;
+// see `ScopedSchedulerPin`). Submissions from such a thread use the plain
+// pointer; every other thread (a foreign thread waking a task, a test
+// driving the TestScheduler) takes the lock. Spawning needs neither: the
+// spawner holds a strong reference for the duration of `Start`.
+//
+// TIMERS (`ScheduleAfter`). A Runnable parked in a scheduler's timer
+// structure keeps its core kScheduled until it fires. When the task is
+// cancelled meanwhile, `Cancel` tells the scheduler
+// (`Scheduler::ReclaimCancelledTimer`), which takes the Runnable out of the
+// structure at once and drops it; so a program that arms and drops timers
+// holds memory for its live timers only. `timer_slot_` is the scheduler's
+// bookkeeping for that (its position in the structure), touched only under
+// the structure's lock.
+//
+// QUEUE LINK (`queue_next_`). A Runnable is in at most one queue at a time,
+// so schedulers may chain queued Runnables through the core itself (no
+// allocation per enqueue); the field belongs to whoever holds the Runnable.
 #ifndef SCHEDULER_INTERNAL_TASK_CORE_H_
 #define SCHEDULER_INTERNAL_TASK_CORE_H_
 
@@ -70,6 +97,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "scheduler/duration.h"
+#include "scheduler/internal/frame_allocator.h"
 #include "scheduler/runnable.h"
 #include "scheduler/task_metadata.h"
 #include "scheduler/task_observer.h"
@@ -94,6 +122,17 @@ class TaskCoreBase {
 
   TaskCoreBase(const TaskCoreBase&) = delete;
   TaskCoreBase& operator=(const TaskCoreBase&) = delete;
+
+  // Cores are allocated and freed once per task, like frames.
+  static void* operator new(std::size_t size) { return AllocateFrame(size); }
+  static void operator delete(void* core, std::size_t size) noexcept { FreeFrame(core, size); }
+
+  // Position in the timer structure of the scheduler holding the Runnable;
+  // see TIMERS. kNoTimerSlot when not in one.
+  static constexpr uint32_t kNoTimerSlot = ~uint32_t{0};
+  uint32_t& timer_slot() { return timer_slot_; }
+  // See QUEUE LINK.
+  TaskCoreBase*& queue_next() { return queue_next_; }
 
   void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
   void Unref() {
@@ -133,8 +172,8 @@ class TaskCoreBase {
   Waker MakeWaker() { return Waker(this); }
 
  protected:
-  TaskCoreBase(std::weak_ptr<Scheduler> scheduler, ScheduleMode mode, TaskMetadata metadata,
-               bool with_handle);
+  TaskCoreBase(const std::shared_ptr<Scheduler>& scheduler, ScheduleMode mode,
+               TaskMetadata metadata, bool with_handle);
   virtual ~TaskCoreBase() = default;
 
   // Resumes the coroutine at `resume_point_`. Returns true if it finished, in
@@ -158,6 +197,7 @@ class TaskCoreBase {
   // Creates a Runnable (the caller set kScheduled) and gives it to the
   // scheduler; if the scheduler is gone, dropping it cancels the task.
   void Submit();
+  void SubmitTo(Scheduler& scheduler, Runnable runnable);
   // Closes an owned, unfinished task: frame destroyed, awaiter woken.
   void CloseOwned(uint32_t clear_bits);
   void FinishOwned();
@@ -169,8 +209,16 @@ class TaskCoreBase {
   std::atomic<uint32_t> state_;
   std::atomic<uint32_t> refs_{1};
   const ScheduleMode mode_;
+  // Set by StartAfter before the Runnable is published: Cancel then offers
+  // the Runnable back to the scheduler (see TIMERS).
+  bool armed_after_ = false;
+  uint32_t timer_slot_ = kNoTimerSlot;
+  TaskCoreBase* queue_next_ = nullptr;
   const TaskMetadata metadata_;
   const std::weak_ptr<Scheduler> scheduler_;
+  // The same scheduler, for threads it is pinned on (see REACHING THE
+  // SCHEDULER). Never dereferenced elsewhere.
+  Scheduler* const raw_scheduler_;
   std::shared_ptr<TaskObserver> observer_;  // set by Start/StartAfter; usually null
 
   absl::Mutex awaiter_mu_;
@@ -180,6 +228,43 @@ class TaskCoreBase {
 
 // The task whose step is running on this thread, or nullptr.
 TaskCoreBase* CurrentTask();
+
+// Moves a Runnable's reference in and out of a raw core pointer, for
+// schedulers that keep queued Runnables in intrusive or lock-free structures.
+struct RunnableAccess {
+  static TaskCoreBase* Release(Runnable& runnable) {
+    TaskCoreBase* core = runnable.core_;
+    runnable.core_ = nullptr;
+    return core;
+  }
+  static Runnable Adopt(TaskCoreBase* core) { return Runnable(core); }
+  static TaskCoreBase* Peek(const Runnable& runnable) { return runnable.core_; }
+};
+
+// True while a task step runs on this thread, including the completion
+// bookkeeping that wakes the task's awaiter, but not the resubmission of a
+// task woken during its own step (a yield). Schedulers use it to tell "a task
+// woke another one" (run it next, here) from "a task asked to go again"
+// (queue it behind the others).
+bool InsideStep();
+
+// The scheduler pinned on this thread (see REACHING THE SCHEDULER), or
+// nullptr.
+const Scheduler* PinnedScheduler();
+
+// Pins `scheduler` on the calling thread for the scope's lifetime. The caller
+// guarantees that `scheduler` stays allocated until the scope ends. Scopes
+// nest (the previous pin is restored).
+class ScopedSchedulerPin {
+ public:
+  explicit ScopedSchedulerPin(const Scheduler* scheduler);
+  ~ScopedSchedulerPin();
+  ScopedSchedulerPin(const ScopedSchedulerPin&) = delete;
+  ScopedSchedulerPin& operator=(const ScopedSchedulerPin&) = delete;
+
+ private:
+  const Scheduler* previous_;
+};
 
 // Records `h` as where the current task resumes and returns its Waker.
 // Aborts with `location` if no task is running on this thread (an awaitable

@@ -28,16 +28,17 @@ class TaskCore final : public TaskCoreBase {
  public:
   // A task that runs `future`. An empty `Future<void>` completes on its first
   // step without a frame (this is what timers are).
-  TaskCore(std::weak_ptr<Scheduler> scheduler, ScheduleMode mode, TaskMetadata metadata,
+  TaskCore(const std::shared_ptr<Scheduler>& scheduler, ScheduleMode mode, TaskMetadata metadata,
            Future<T> future)
-      : TaskCoreBase(std::move(scheduler), mode, std::move(metadata), /*with_handle=*/true),
+      : TaskCoreBase(scheduler, mode, std::move(metadata), /*with_handle=*/true),
         future_(std::move(future)) {
     resume_point_ = future_.handle();
   }
 
   // An already-completed task (`Task<T>::Ready`).
   TaskCore(TaskMetadata metadata, Stored<T> value)
-      : TaskCoreBase({}, ScheduleMode::kBackground, std::move(metadata), /*with_handle=*/true) {
+      : TaskCoreBase(nullptr, ScheduleMode::kBackground, std::move(metadata),
+                     /*with_handle=*/true) {
     value_.emplace(std::move(value));
     MarkCompletedAtConstruction();
   }

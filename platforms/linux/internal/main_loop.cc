@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "platforms/internal/run_step.h"
+#include "scheduler/internal/task_core.h"
 
 namespace scheduler::dispatcher_internal {
 
@@ -35,7 +36,7 @@ void MainLoop::Stop(std::vector<Runnable>& drained) {
   WakeLocked();
 }
 
-bool MainLoop::Run() {
+bool MainLoop::Run(const Scheduler* pin, void (*after_step)()) {
   if (running_.exchange(true, std::memory_order_acquire)) return false;
   struct Leave {
     std::atomic<bool>& running;
@@ -63,7 +64,11 @@ bool MainLoop::Run() {
     while (!batch.empty()) {
       Runnable runnable = std::move(batch.front());
       batch.pop_front();
-      platform_internal::RunStep(std::move(runnable));
+      {
+        internal::ScopedSchedulerPin pinned(pin);
+        platform_internal::RunStep(std::move(runnable));
+      }
+      if (after_step != nullptr) after_step();
       if (stopped_.load(std::memory_order_relaxed)) return true;  // cancels the rest
       if (quit_.load(std::memory_order_relaxed)) {
         // Quit takes effect after the current runnable: the rest of the batch

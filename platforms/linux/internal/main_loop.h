@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "scheduler/runnable.h"
+#include "scheduler/scheduler.h"
 
 namespace scheduler::dispatcher_internal {
 
@@ -36,7 +37,10 @@ class MainLoop {
   // arrives while no `Run` is active is kept for the next one. Returns false
   // at once, running nothing, if called while another `Run` is active (from
   // inside one of its steps).
-  [[nodiscard]] bool Run();
+  // Each step runs with `pin` pinned (see REACHING THE SCHEDULER in
+  // scheduler/internal/task_core.h), and `after_step` (if set) is called
+  // after each one, unpinned.
+  [[nodiscard]] bool Run(const Scheduler* pin, void (*after_step)());
 
   // Makes `Run` return after the runnable it is running, if any.
   void Quit();

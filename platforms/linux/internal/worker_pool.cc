@@ -1,108 +1,140 @@
 #include "platforms/linux/internal/worker_pool.h"
 
 #include <pthread.h>
+#include <sys/prctl.h>
 
 #include <algorithm>
-#include <optional>
+#include <chrono>
 #include <string>
 #include <utility>
 
 #include "platforms/internal/run_step.h"
-#include "scheduler/current_task.h"
+#include "scheduler/internal/task_core.h"
 
 namespace scheduler::dispatcher_internal {
+
+using internal::RunnableAccess;
+using internal::TaskCoreBase;
+
+// WAKE-UPS (after tokio's idle protocol). `idle_state_` counts the workers
+// that are unparked (awake) and, among them, those searching for work
+// (stealing or about to). Every push, to a local queue or the injector, is
+// followed by NotifyOne, which wakes one parked worker only if nobody is
+// searching and somebody is parked. A woken worker starts out searching, so
+// the pushes that follow while it wakes up wake nobody else; when a searcher
+// finds work it stops searching, and if it was the last searcher it calls
+// NotifyOne itself. A burst of spawns therefore ramps the pool up one worker
+// at a time, with one FUTEX_WAKE per woken worker rather than per task. At
+// most half of the workers search at once (the rest park), so idle workers do
+// not all spin on one victim.
+//
+// WHY NO TASK IS STRANDED. A worker parks in three ordered steps: (1) under
+// sleepers_mu_ it lists itself in sleepers_ and decrements idle_state_ (a
+// seq_cst read-modify-write), (2) a seq_cst fence, then (3) it looks at every
+// queue (WorkPending) and goes back to work instead of sleeping if anything
+// is there. A pusher (a) publishes its task, (b) issues a seq_cst fence, then
+// (c) reads idle_state_. By the fences' total order, either (c) sees the
+// decrement of (1) (so the pusher wakes a parked worker, unless a searcher
+// exists, which will itself park through the same steps and see the task in
+// its (3)), or (3) sees the task of (a). (Under ThreadSanitizer, which does
+// not model fences, both sides use read-modify-writes of idle_state_ instead;
+// see ReadIdleStateAfterPush.) Wakers never sleep on a
+// lock held across a system call: FUTEX_WAKE happens after unlocking.
+//
+// FAIRNESS. A worker takes work in this order: its LIFO slot (at most
+// kMaxLifoStreak times in a row), its local queue (FIFO), the injector, then
+// due timers, then other workers' queues (stealing half). Every
+// kGlobalQueueInterval-th pick looks at due timers and the injector *first*.
+// So a Runnable in the injector waits at most kGlobalQueueInterval picks of
+// some worker (each worker checks it at least that often while busy, and
+// first thing when its own queue is empty); one in a local queue waits at
+// most for the tasks ahead of it in that queue plus kMaxLifoStreak LIFO runs
+// per pick, or is stolen; a yielding task goes to the back of its worker's
+// local queue, behind everything queued there. Nothing can be overtaken
+// forever.
+//
+// LIFO SLOT (as in tokio). A task woken or spawned from inside a step (or by
+// a task's completion, which wakes its awaiter) goes to the running worker's
+// private slot and runs right after the current step: no queue traffic, and
+// the data the two tasks share is still in this core's cache. The slot's
+// previous occupant moves to the local queue. After kMaxLifoStreak slot runs
+// in a row the slot's task goes to the back of the local queue. A task
+// rescheduled after its own step (Yield, or woken during its step) never
+// takes the slot: it goes behind everything else queued on this worker.
+//
+// TIMERS. Armed timers live in one heap under timers_mu_. Workers fire due
+// timers themselves: at every kGlobalQueueInterval-th pick, whenever they run
+// out of local work, and before parking; a fired timer runs on the worker
+// that fired it (the first one at once, the rest from its local queue). At
+// most one parked worker (timer_sleeper_) sleeps with a deadline, the earliest
+// one; the others sleep without one. Arming a timer earlier than that
+// deadline unparks the timer sleeper (it re-parks with the new deadline);
+// arming one while no worker sleeps on timers wakes a parked worker to become
+// it (workers list themselves in sleepers_ before they choose a deadline, so
+// the worker that arms sees either the new sleeper or, under timers_mu_, the
+// sleeper sees the new timer). No dedicated thread, no hand-off: a timer due
+// while every worker is parked costs one futex wake-up, in the worker that
+// runs it. Cancelled timers leave the heap at once (CancelTimer).
+//
+// STOP. Stop closes the injector and the timer heap (draining both), sets
+// stopped_ and unparks every worker. A worker checks stopped_ before every
+// pick and after parking; on its way out it moves its LIFO slot and local
+// queue to leftovers_, which Join hands to the dispatcher after joining, so
+// no frame is destroyed while another worker's last step may still run.
+
 namespace {
 
-// The pool whose worker is running on this thread, if any, and its index.
-thread_local const WorkerPool* current_pool = nullptr;
-thread_local int current_index = -1;
-
-// Consecutive LIFO-slot runs a worker allows before it takes the queue's
-// oldest runnable again (tokio uses the same bound), so that two tasks waking
-// each other cannot starve the queue.
 constexpr int kMaxLifoStreak = 3;
+constexpr uint32_t kGlobalQueueInterval = 61;
+constexpr uint32_t kSearchingMask = 0xFFFF;
+constexpr uint32_t kUnparkedUnit = 1u << 16;
 
-// How long an out-of-work worker polls the queue before it parks. A short
-// spin catches the next runnable of a burst without a sleep/wake round trip
-// through the kernel; it is kept short because on a machine with few cores a
-// spinning worker steals time from the thread that is producing the work.
-constexpr int kSpinRounds = 64;
+thread_local const WorkerPool* current_pool = nullptr;
+thread_local void* current_worker = nullptr;
 
-inline void CpuRelax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
+int64_t ToNanos(Instant t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
 }  // namespace
 
-// WAKE-UP PROTOCOL (why no runnable is ever stranded while a worker sleeps,
-// and why a push costs no system call while every worker is busy).
-//
-// The queue, the idle list and each worker's `idle` flag are guarded by mu_.
-//   * A worker that finds the queue empty adds itself to idle_ *in the same
-//     critical section* in which it saw the queue empty, then parks on its own
-//     Parker after unlocking.
-//   * A pusher appends to the queue and, in the same critical section, takes
-//     one worker off idle_ (if any); it unparks that worker after unlocking.
-// The two critical sections are ordered by mu_. If the push comes first, the
-// worker sees the runnable and does not register as idle. If the worker's
-// comes first, the pusher sees it in idle_ and unparks it; an unpark that
-// arrives before the worker reaches Park() is kept as the Parker's token, so
-// the wake-up cannot fall into the gap between unlock and Park(). Hence:
-//   - no lost wake-ups (a runnable is queued only while no worker is parked,
-//     or one parked worker has been chosen to take it);
-//   - no thundering herd (one push unparks at most one worker);
-//   - no system call when no worker is idle (the push is a lock, an append
-//     and an empty() check; a futex-based std::mutex enters the kernel only
-//     when contended).
-// A worker may wake without being chosen (a stale Parker token); it then
-// unlists itself and looks at the queue again. While it holds work it is never
-// listed in idle_, so a pusher never "wakes" a busy worker in place of a
-// parked one.
-//
-// SEARCHING WORKERS (as in tokio). A worker that is spinning for work, or has
-// just been chosen and is waking up, counts in searching_ (under mu_). A push
-// wakes a parked worker only when searching_ is 0: a searcher will take the
-// runnable, because it re-checks the queue under mu_ before it parks (the
-// same ordering argument as above, with searching_ in place of idle_). When a
-// worker takes a runnable and more are queued while nobody searches, it wakes
-// one parked worker itself, and that one does the same: a burst ramps up the
-// pool one wake-up at a time instead of one wake-up per push.
-//
-// STOP. Stop sets stopped_ under mu_ and unparks every idle worker; a worker
-// checks stopped_ under mu_ before it sleeps, so none sleeps through it.
-//
-// LIFO SLOT (as in tokio). When the task running on a worker wakes or spawns
-// another task, the new runnable goes into that worker's private slot instead
-// of the shared queue, and the worker runs it as soon as the current step
-// returns: no lock, no wake-up of another worker, and the data the two tasks
-// share is still in this core's cache. Message passing between tasks (A sends
-// to B, B answers A) then stays on one worker with no system call at all. A
-// newer runnable pushes the older one out to the shared queue (waking a
-// parked worker for it). Rules that keep it fair and correct:
-//   * Runnables scheduled *from inside a task step* on this pool's worker use
-//     the slot. A task rescheduled after its own step (Yield, or a wake during
-//     its step) goes to the back of the shared queue, so Yield still lets
-//     everyone else go first; only when that queue is empty (nobody else to
-//     let go first) does it take the empty slot, so a lone yielding task does
-//     not bounce between workers.
-//   * After kMaxLifoStreak slot runs in a row the worker takes the oldest
-//     queued runnable instead (moving the slot's runnable to the queue).
-//   * The slot is private: other workers cannot take it. Its runnable waits
-//     at most for the rest of the current step; a task that spawns a child
-//     and then computes for long delays that one child (the previous ones were
-//     pushed to the queue). The option exists to turn it off.
+// Steps (b)-(c) of WHY NO TASK IS STRANDED. ThreadSanitizer does not model
+// fences, so under it the read is a read-modify-write instead, which is
+// correct on its own: it and the parker's decrement are RMWs of one variable,
+// so one of them reads the other's value; if the parker's comes second, it
+// synchronizes with ours and so sees the task published before it.
+uint32_t WorkerPool::ReadIdleStateAfterPush() {
+#if defined(__SANITIZE_THREAD__)
+  return idle_state_.fetch_add(0, std::memory_order_seq_cst);
+#else
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  return idle_state_.load(std::memory_order_seq_cst);
+#endif
+}
 
-std::shared_ptr<WorkerPool> WorkerPool::Start(int threads, bool lifo_slot, const char* name) {
-  std::shared_ptr<WorkerPool> pool(new WorkerPool(std::max(threads, 1), lifo_slot));
+struct WorkerPool::Worker {
+  explicit Worker(int i) : index(i) {}
+  LocalQueue queue;
+  FutexParker parker;
+  const int index;
+  // Owner thread only.
+  TaskCoreBase* lifo = nullptr;
+  int lifo_streak = 0;
+  uint32_t tick = 0;
+  bool searching = false;
+  uint32_t rng = 0;
+  std::vector<Runnable> due;  // scratch for FireDueTimers
+  // Guarded by sleepers_mu_: listed in sleepers_ (and not yet claimed by a
+  // NotifyOne, which counts the worker unparked and searching for it).
+  bool sleeping = false;
+};
+
+std::shared_ptr<WorkerPool> WorkerPool::Start(Options options) {
+  std::shared_ptr<WorkerPool> pool(new WorkerPool(std::move(options)));
   pool->threads_.reserve(pool->workers_.size());
   for (int i = 0; i < pool->size(); ++i) {
     pool->threads_.emplace_back(
-        [pool, i, thread_name = std::string(name) + "-" + std::to_string(i)] {
-          // Linux limits thread names to 15 characters.
+        [pool, i, thread_name = std::string(pool->options_.name) + "-" + std::to_string(i)] {
           pthread_setname_np(pthread_self(), thread_name.substr(0, 15).c_str());
           pool->WorkerMain(i);
         });
@@ -110,81 +142,344 @@ std::shared_ptr<WorkerPool> WorkerPool::Start(int threads, bool lifo_slot, const
   return pool;
 }
 
-WorkerPool::WorkerPool(int threads, bool lifo_slot) : lifo_slot_(lifo_slot) {
-  workers_.reserve(threads);
-  for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
+WorkerPool::WorkerPool(Options options)
+    : options_(std::move(options)), earliest_timer_ns_(ToNanos(Instant::max())) {
+  const int n = std::max(options_.threads, 1);
+  workers_.reserve(n);
+  for (int i = 0; i < n; ++i) {
+    workers_.push_back(std::make_unique<Worker>(i));
+    workers_.back()->rng = 0x9E3779B9u * static_cast<uint32_t>(i + 1);
+  }
+  idle_state_.store(static_cast<uint32_t>(n) * kUnparkedUnit);
 }
 
 WorkerPool::~WorkerPool() = default;
 
 bool WorkerPool::IsWorkerThread() const { return current_pool == this; }
 
-Runnable WorkerPool::Push(Runnable runnable) {
-  if (lifo_slot_ && current_pool == this) {
-    Worker& self = *workers_[current_index];
-    if (CurrentTaskMetadata() != nullptr) {
-      // From a step on one of our workers: that worker's slot (LIFO SLOT).
-      std::swap(runnable, self.lifo);
-      if (!runnable) return Runnable();
-      // `runnable` is now the slot's previous occupant: off to the queue.
-    } else if (!self.lifo) {
-      // Rescheduled after its own step (Yield, or woken during the step): it
-      // belongs behind everything queued, which, if nothing is, is right here.
-      std::lock_guard<std::mutex> lock(mu_);
-      if (queue_.empty() && !stopped_) {
-        self.lifo = std::move(runnable);
-        return Runnable();
-      }
-    }
-  }
-  return PushShared(std::move(runnable));
+size_t WorkerPool::armed_timers() {
+  std::lock_guard<std::mutex> lock(timers_mu_);
+  return timers_.size();
 }
 
-Runnable WorkerPool::PushShared(Runnable runnable) {
-  std::optional<Unparker> wake;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopped_) return runnable;
-    queue_.push_back(std::move(runnable));
-    queued_hint_.store(queue_.size(), std::memory_order_relaxed);
-    // A searching worker will take it; otherwise wake a parked one.
-    if (searching_ == 0) wake = ChooseIdleLocked();
+Runnable WorkerPool::Push(Runnable runnable) {
+  TaskCoreBase* task = RunnableAccess::Release(runnable);
+  if (current_pool == this) {
+    Worker& self = *static_cast<Worker*>(current_worker);
+    if (stopped_.load(std::memory_order_relaxed)) return RunnableAccess::Adopt(task);
+    if (options_.lifo_slot && internal::InsideStep()) {
+      task = std::exchange(self.lifo, task);
+      if (task == nullptr) return Runnable();
+    }
+    PushLocal(self, task);
+    return Runnable();
   }
-  if (wake.has_value()) wake->Unpark();
+  if (!injector_.Push(task)) return RunnableAccess::Adopt(task);
+  NotifyOne();
   return Runnable();
 }
 
-std::optional<Unparker> WorkerPool::ChooseIdleLocked() {
-  if (idle_.empty()) return std::nullopt;
-  Worker& chosen = *workers_[idle_.back()];
-  idle_.pop_back();
-  chosen.idle = false;
-  // Counted as searching from now on, so that the pushes that follow while it
-  // wakes up do not wake the other parked workers too.
-  chosen.searching = true;
-  ++searching_;
-  return chosen.parker.GetUnparker();
+void WorkerPool::PushLocal(Worker& self, TaskCoreBase* task) {
+  if (!self.queue.TryPush(task)) {
+    // Full: move the older half and this task to the injector, where any
+    // worker can take them (tokio's overflow rule), keeping pushes O(1).
+    uint32_t count = 0;
+    TaskCoreBase* first = self.queue.TakeHalfForOverflow(&count);
+    TaskCoreBase* last = task;
+    if (first != nullptr) {
+      TaskCoreBase* tail = first;
+      while (tail->queue_next() != nullptr) tail = tail->queue_next();
+      tail->queue_next() = task;
+    } else {
+      first = task;
+    }
+    if (!injector_.PushChain(first, last, count + 1)) {
+      std::lock_guard<std::mutex> lock(leftovers_mu_);
+      for (TaskCoreBase* t = first; t != nullptr;) {
+        TaskCoreBase* next = t->queue_next();
+        t->queue_next() = nullptr;
+        leftovers_.push_back(RunnableAccess::Adopt(t));
+        t = next;
+      }
+      return;
+    }
+  }
+  NotifyOne();
+}
+
+Runnable WorkerPool::AddTimer(Instant deadline, Runnable runnable) {
+  bool wake_sleeper = false;
+  bool wake_any = false;
+  int sleeper = -1;
+  {
+    std::lock_guard<std::mutex> lock(timers_mu_);
+    if (timers_stopped_) return runnable;
+    const Instant before = timers_.earliest();
+    timers_.Add(deadline, std::move(runnable));
+    if (deadline < before) {
+      earliest_timer_ns_.store(ToNanos(deadline), std::memory_order_release);
+      if (timer_sleeper_ >= 0) {
+        if (deadline < timer_sleeper_until_) {
+          wake_sleeper = true;
+          sleeper = timer_sleeper_;
+        }
+      } else {
+        wake_any = true;
+      }
+    }
+  }
+  if (wake_sleeper) {
+    workers_[sleeper]->parker.Unpark();
+  } else if (wake_any) {
+    // Nobody sleeps on the timers: wake any parked worker so that one does
+    // (busy workers look at the heap on their own; see TIMERS).
+    int chosen = -1;
+    {
+      std::lock_guard<std::mutex> lock(sleepers_mu_);
+      if (!sleepers_.empty()) chosen = sleepers_.back();
+    }
+    if (chosen >= 0) workers_[chosen]->parker.Unpark();
+  }
+  return Runnable();
+}
+
+Runnable WorkerPool::CancelTimer(TaskCoreBase* task) {
+  std::lock_guard<std::mutex> lock(timers_mu_);
+  Runnable removed = timers_.Remove(task);
+  if (removed) earliest_timer_ns_.store(ToNanos(timers_.earliest()), std::memory_order_release);
+  return removed;
+}
+
+bool WorkerPool::FireDueTimers(Worker* self) {
+  const int64_t earliest = earliest_timer_ns_.load(std::memory_order_acquire);
+  if (earliest == ToNanos(Instant::max())) return false;
+  const Instant now = std::chrono::steady_clock::now();
+  if (ToNanos(now) < earliest) return false;
+  std::vector<Runnable>& due = self->due;
+  {
+    std::lock_guard<std::mutex> lock(timers_mu_);
+    if (timers_stopped_) return false;
+    timers_.TakeDue(now, due);
+    earliest_timer_ns_.store(ToNanos(timers_.earliest()), std::memory_order_release);
+  }
+  bool any = false;
+  for (Runnable& runnable : due) {
+    if (runnable.metadata().is_foreground()) {
+      Runnable refused = options_.foreground(std::move(runnable));
+      if (refused) {
+        std::lock_guard<std::mutex> lock(leftovers_mu_);
+        leftovers_.push_back(std::move(refused));
+      }
+    } else {
+      PushLocal(*self, RunnableAccess::Release(runnable));
+      any = true;
+    }
+  }
+  due.clear();
+  return any;
+}
+
+void WorkerPool::NotifyOne() {
+  const uint32_t n = static_cast<uint32_t>(workers_.size());
+  uint32_t state = ReadIdleStateAfterPush();
+  if ((state & kSearchingMask) != 0 || (state >> 16) >= n) return;
+  int chosen;
+  {
+    std::lock_guard<std::mutex> lock(sleepers_mu_);
+    state = idle_state_.load(std::memory_order_seq_cst);
+    if ((state & kSearchingMask) != 0 || sleepers_.empty()) return;
+    chosen = sleepers_.back();
+    sleepers_.pop_back();
+    workers_[chosen]->sleeping = false;
+    // Counted awake and searching on its behalf, so that the pushes that
+    // follow while it wakes up do not wake the others too.
+    idle_state_.fetch_add(kUnparkedUnit + 1, std::memory_order_seq_cst);
+  }
+  workers_[chosen]->parker.Unpark();
+}
+
+bool WorkerPool::TransitionToSearching(Worker& self) {
+  if (self.searching) return true;
+  const uint32_t state = idle_state_.load(std::memory_order_seq_cst);
+  if (2 * (state & kSearchingMask) >= workers_.size()) return false;
+  idle_state_.fetch_add(1, std::memory_order_seq_cst);
+  self.searching = true;
+  return true;
+}
+
+void WorkerPool::TransitionFromSearching(Worker& self) {
+  if (!self.searching) return;
+  self.searching = false;
+  const uint32_t previous = idle_state_.fetch_sub(1, std::memory_order_seq_cst);
+  // The last searcher found work: there may be more, so get someone looking.
+  if ((previous & kSearchingMask) == 1) NotifyOne();
+}
+
+bool WorkerPool::WorkPending() const {
+  if (injector_.SizeHint() != 0) return true;
+  for (const auto& worker : workers_) {
+    if (worker->queue.SizeHint() != 0) return true;
+  }
+  const int64_t earliest = earliest_timer_ns_.load(std::memory_order_acquire);
+  return earliest != ToNanos(Instant::max()) &&
+         ToNanos(std::chrono::steady_clock::now()) >= earliest;
+}
+
+TaskCoreBase* WorkerPool::NextLocal(Worker& self) {
+  if (self.lifo != nullptr) {
+    if (self.lifo_streak < kMaxLifoStreak) {
+      ++self.lifo_streak;
+      return std::exchange(self.lifo, nullptr);
+    }
+    PushLocal(self, std::exchange(self.lifo, nullptr));
+  }
+  self.lifo_streak = 0;
+  return self.queue.Pop();
+}
+
+TaskCoreBase* WorkerPool::NextFromInjector(Worker& self) {
+  const uint32_t queued = injector_.SizeHint();
+  if (queued == 0) return nullptr;
+  // A fair share of the backlog, bounded by the room in our queue.
+  const uint32_t room = LocalQueue::kCapacity - self.queue.SizeHint();
+  uint32_t want = std::min(queued / static_cast<uint32_t>(workers_.size()) + 1, room / 2 + 1);
+  want = std::min(want, LocalQueue::kCapacity / 2);
+  uint32_t count = 0;
+  TaskCoreBase* first = injector_.PopBatch(want, &count);
+  if (first == nullptr) return nullptr;
+  for (TaskCoreBase* t = first->queue_next(); t != nullptr;) {
+    TaskCoreBase* next = t->queue_next();
+    t->queue_next() = nullptr;
+    PushLocal(self, t);
+    t = next;
+  }
+  first->queue_next() = nullptr;
+  return first;
+}
+
+TaskCoreBase* WorkerPool::Search(Worker& self) {
+  if (!TransitionToSearching(self)) return nullptr;
+  const size_t n = workers_.size();
+  self.rng = self.rng * 1664525u + 1013904223u;
+  const size_t start = self.rng % n;
+  for (size_t i = 0; i < n; ++i) {
+    Worker& victim = *workers_[(start + i) % n];
+    if (&victim == &self) continue;
+    if (TaskCoreBase* task = victim.queue.StealInto(self.queue)) return task;
+  }
+  return NextFromInjector(self);
+}
+
+TaskCoreBase* WorkerPool::Next(Worker& self) {
+  while (!stopped_.load(std::memory_order_acquire)) {
+    TaskCoreBase* task = nullptr;
+    if (++self.tick % kGlobalQueueInterval == 0) {
+      FireDueTimers(&self);
+      task = NextFromInjector(self);
+    }
+    if (task == nullptr) task = NextLocal(self);
+    if (task == nullptr) task = NextFromInjector(self);
+    if (task == nullptr && FireDueTimers(&self)) task = NextLocal(self);
+    if (task == nullptr) task = Search(self);
+    if (task != nullptr) {
+      TransitionFromSearching(self);
+      if (stopped_.load(std::memory_order_acquire)) {
+        std::lock_guard<std::mutex> lock(leftovers_mu_);
+        leftovers_.push_back(RunnableAccess::Adopt(task));
+        return nullptr;
+      }
+      return task;
+    }
+    Park(self);
+  }
+  return nullptr;
+}
+
+void WorkerPool::Park(Worker& self) {
+  {
+    std::lock_guard<std::mutex> lock(sleepers_mu_);
+    idle_state_.fetch_sub(kUnparkedUnit + (self.searching ? 1 : 0), std::memory_order_seq_cst);
+    self.searching = false;
+    self.sleeping = true;
+    sleepers_.push_back(self.index);
+  }
+#if !defined(__SANITIZE_THREAD__)
+  std::atomic_thread_fence(std::memory_order_seq_cst);  // see WHY NO TASK IS STRANDED
+#endif
+  if (!WorkPending() && !stopped_.load(std::memory_order_acquire)) {
+    Instant until = Instant::max();
+    {
+      std::lock_guard<std::mutex> lock(timers_mu_);
+      if (!timers_.empty() && timer_sleeper_ < 0) {
+        timer_sleeper_ = self.index;
+        timer_sleeper_until_ = timers_.earliest();
+        until = timer_sleeper_until_;
+      }
+    }
+    self.parker.Park(until);
+    if (until != Instant::max()) {
+      std::lock_guard<std::mutex> lock(timers_mu_);
+      if (timer_sleeper_ == self.index) timer_sleeper_ = -1;
+    }
+  }
+  std::lock_guard<std::mutex> lock(sleepers_mu_);
+  if (self.sleeping) {
+    // Nobody claimed us (work was pending, a timer is due, or Stop): unlist.
+    sleepers_.erase(std::find(sleepers_.begin(), sleepers_.end(), self.index));
+    self.sleeping = false;
+    idle_state_.fetch_add(kUnparkedUnit, std::memory_order_seq_cst);
+  } else {
+    // NotifyOne claimed us and counted us searching.
+    self.searching = true;
+  }
+}
+
+void WorkerPool::ExitWorker(Worker& self) {
+  TransitionFromSearching(self);
+  std::lock_guard<std::mutex> lock(leftovers_mu_);
+  if (self.lifo != nullptr)
+    leftovers_.push_back(RunnableAccess::Adopt(std::exchange(self.lifo, nullptr)));
+  while (TaskCoreBase* task = self.queue.Pop()) leftovers_.push_back(RunnableAccess::Adopt(task));
+}
+
+void WorkerPool::WorkerMain(int index) {
+  Worker& self = *workers_[index];
+  current_pool = this;
+  current_worker = &self;
+  // The kernel may defer a timed wake-up by the thread's timer slack (50 us by
+  // default) to batch it with others; a worker sleeping on the next timer
+  // wants it on time.
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  while (TaskCoreBase* task = Next(self)) {
+    {
+      internal::ScopedSchedulerPin pin(options_.pin);
+      platform_internal::RunStep(RunnableAccess::Adopt(task));
+    }
+    if (options_.after_step != nullptr) options_.after_step();
+  }
+  ExitWorker(self);
+  current_pool = nullptr;
+  current_worker = nullptr;
 }
 
 void WorkerPool::Stop(std::vector<Runnable>& drained) {
-  std::vector<Unparker> wake;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopped_ = true;
-    stopping_.store(true, std::memory_order_relaxed);
-    for (Runnable& r : queue_) drained.push_back(std::move(r));
-    queue_.clear();
-    queued_hint_.store(0, std::memory_order_relaxed);
-    for (int index : idle_) {
-      workers_[index]->idle = false;
-      wake.push_back(workers_[index]->parker.GetUnparker());
-    }
-    idle_.clear();
+  stopped_.store(true, std::memory_order_seq_cst);
+  for (TaskCoreBase* task = injector_.Close(); task != nullptr;) {
+    TaskCoreBase* next = task->queue_next();
+    task->queue_next() = nullptr;
+    drained.push_back(RunnableAccess::Adopt(task));
+    task = next;
   }
-  for (const Unparker& u : wake) u.Unpark();
+  {
+    std::lock_guard<std::mutex> lock(timers_mu_);
+    timers_stopped_ = true;
+    timers_.Clear(drained);
+    earliest_timer_ns_.store(ToNanos(Instant::max()), std::memory_order_release);
+  }
+  for (const auto& worker : workers_) worker->parker.Unpark();
 }
 
-void WorkerPool::Join() {
+void WorkerPool::Join(std::vector<Runnable>& drained) {
   for (std::thread& t : threads_) {
     if (!t.joinable()) continue;
     if (t.get_id() == std::this_thread::get_id()) {
@@ -193,82 +488,9 @@ void WorkerPool::Join() {
       t.join();
     }
   }
-}
-
-void WorkerPool::WorkerMain(int index) {
-  current_pool = this;
-  current_index = index;
-  while (Runnable runnable = Next(index)) platform_internal::RunStep(std::move(runnable));
-  // Stopped: cancel what the slot still holds, on this thread, unlocked.
-  // (Its frame's destructors run outside any step, so whatever they schedule
-  // goes to the stopped queue and is dropped too.)
-  Runnable leftover = std::move(workers_[index]->lifo);
-  leftover = Runnable();
-  current_pool = nullptr;
-  current_index = -1;
-}
-
-Runnable WorkerPool::Next(int index) {
-  Worker& self = *workers_[index];
-  if (self.lifo && !stopping_.load(std::memory_order_relaxed)) {
-    if (self.lifo_streak < kMaxLifoStreak) {
-      ++self.lifo_streak;
-      return std::move(self.lifo);
-    }
-    // Enough LIFO runs in a row: the slot's runnable queues up like any other.
-    Runnable refused = PushShared(std::move(self.lifo));
-    if (refused) return Runnable();  // stopped; `refused` is dropped here
-  }
-  self.lifo_streak = 0;
-  int spins_left = kSpinRounds;
-  while (true) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (self.idle) {
-        // Woke without being chosen (a stale token): unlist, so that pushers
-        // do not count on this worker while it is not parked.
-        idle_.erase(std::find(idle_.begin(), idle_.end(), index));
-        self.idle = false;
-      }
-      if (stopped_) {
-        if (self.searching) --searching_;
-        self.searching = false;
-        return Runnable();
-      }
-      if (!queue_.empty()) {
-        if (self.searching) --searching_;
-        self.searching = false;
-        Runnable runnable = std::move(queue_.front());
-        queue_.pop_front();
-        queued_hint_.store(queue_.size(), std::memory_order_relaxed);
-        // More is queued and nobody else is looking: bring in a parked
-        // worker (it will do the same), so a backlog spreads over the pool.
-        std::optional<Unparker> wake;
-        if (!queue_.empty() && searching_ == 0) wake = ChooseIdleLocked();
-        lock.unlock();
-        if (wake.has_value()) wake->Unpark();
-        return runnable;
-      }
-      if (spins_left > 0) {
-        if (!self.searching) ++searching_;
-        self.searching = true;
-      } else {
-        if (self.searching) --searching_;
-        self.searching = false;
-        idle_.push_back(index);
-        self.idle = true;
-      }
-    }
-    if (spins_left > 0) {
-      for (; spins_left > 0; --spins_left) {
-        if (queued_hint_.load(std::memory_order_relaxed) != 0) break;
-        CpuRelax();
-      }
-      continue;
-    }
-    self.parker.Park(std::nullopt);
-    spins_left = kSpinRounds;
-  }
+  std::lock_guard<std::mutex> lock(leftovers_mu_);
+  for (Runnable& r : leftovers_) drained.push_back(std::move(r));
+  leftovers_.clear();
 }
 
 }  // namespace scheduler::dispatcher_internal

@@ -1,100 +1,134 @@
-// Internal: the Linux dispatcher's worker threads for background runnables.
+// Internal: the Linux dispatcher's work-stealing worker pool, which also
+// fires the dispatcher's timers.
 #ifndef PLATFORMS_LINUX_INTERNAL_WORKER_POOL_H_
 #define PLATFORMS_LINUX_INTERNAL_WORKER_POOL_H_
 
 #include <atomic>
-#include <cstddef>
-#include <deque>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <thread>
 #include <vector>
 
-#include "scheduler/parker.h"
+#include "platforms/internal/timer_heap.h"
+#include "platforms/linux/internal/futex_parker.h"
+#include "platforms/linux/internal/injector.h"
+#include "platforms/linux/internal/local_queue.h"
+#include "scheduler/duration.h"
 #include "scheduler/runnable.h"
+#include "scheduler/scheduler.h"
 
 namespace scheduler::dispatcher_internal {
 
-// A fixed set of threads running runnables from one FIFO queue, plus, per
-// worker, an optional LIFO slot for the runnable most recently scheduled by
-// the task running on that worker (see "LIFO SLOT" in the .cc).
+// A fixed set of worker threads running background Runnables, with one
+// bounded local queue per worker (stolen from by idle workers), a LIFO slot
+// per worker, a shared injector for Runnables from other threads, and the
+// dispatcher's timer heap, which the workers fire themselves. The protocols
+// (wake-ups, fairness, timers, shutdown) are written down in the .cc.
 //
-// Thread-safety: `Push` may be called from any thread; `Stop` and `Join` by
-// the owner (the dispatcher), `Join` once and after `Stop`.
+// Thread-safety: Push/AddTimer/CancelTimer from any thread; Stop and Join by
+// the owner (the dispatcher), Join once and after Stop.
 //
-// Ownership: each worker thread holds a `shared_ptr` to the pool, so the pool
-// outlives whoever drops the last dispatcher reference, even when that
-// happens inside a step on a worker (see `Join`).
+// Ownership: each worker thread holds a shared_ptr to the pool, so the pool
+// outlives whoever drops the last dispatcher reference, even inside a step on
+// a worker (see Join).
 class WorkerPool : public std::enable_shared_from_this<WorkerPool> {
  public:
-  // Starts `threads` (>= 1) workers named "<name>-<index>".
-  static std::shared_ptr<WorkerPool> Start(int threads, bool lifo_slot, const char* name);
+  struct Options {
+    int threads = 1;
+    // Run a task woken or spawned by the running task next on the same
+    // worker (see LIFO SLOT in the .cc).
+    bool lifo_slot = true;
+    // Receives due foreground timers; returns the Runnable back if refused.
+    std::function<Runnable(Runnable)> foreground;
+    // Pinned on each worker during its steps (see REACHING THE SCHEDULER in
+    // scheduler/internal/task_core.h); the dispatcher guarantees it outlives
+    // every step.
+    const Scheduler* pin = nullptr;
+    // Called on the worker after each step, unpinned.
+    void (*after_step)() = nullptr;
+    const char* name = "dispatch";
+  };
+
+  static std::shared_ptr<WorkerPool> Start(Options options);
 
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
   ~WorkerPool();
 
-  // Queues `runnable` and wakes one parked worker if there is one. Returns an
-  // empty Runnable, or `runnable` itself after `Stop`: the caller drops it
-  // outside its own locks, which cancels the task.
+  // Queues `runnable` (see LIFO SLOT and WAKE-UPS). Returns an empty Runnable,
+  // or `runnable` itself after Stop: the caller drops it outside its locks.
   [[nodiscard]] Runnable Push(Runnable runnable);
 
-  // Refuses later pushes, moves every queued runnable to `drained` and makes
-  // each worker exit once its current step (if any) returns.
+  // Arms a timer firing at `deadline` (foreground runnables go to the
+  // `foreground` callback when due). Returns `runnable` itself after Stop.
+  [[nodiscard]] Runnable AddTimer(Instant deadline, Runnable runnable);
+
+  // Takes `task`'s timer out of the heap if it is still armed; the caller
+  // drops the returned Runnable after unlocking anything it holds.
+  [[nodiscard]] Runnable CancelTimer(internal::TaskCoreBase* task);
+
+  // Refuses later pushes and timers, moves every queued or armed Runnable it
+  // can reach to `drained`, and makes each worker exit once its current step
+  // returns (a worker's own queue is drained into the pool's leftovers, which
+  // Join hands over).
   void Stop(std::vector<Runnable>& drained);
 
-  // Waits for every worker to exit. A worker that calls it (the last
-  // dispatcher reference was dropped inside its step) detaches itself instead
-  // of joining itself; it exits right after that step.
-  void Join();
+  // Waits for every worker to exit, then moves what the workers left to
+  // `drained`. A worker that calls it (the last dispatcher reference was
+  // dropped inside its step) detaches itself instead of joining itself.
+  void Join(std::vector<Runnable>& drained);
 
-  // True on this pool's worker threads.
   bool IsWorkerThread() const;
+  size_t armed_timers();
   int size() const { return static_cast<int>(workers_.size()); }
 
  private:
-  struct Worker {
-    Parker parker;           // where the worker sleeps when the queue is empty
-    bool idle = false;       // listed in idle_; guarded by WorkerPool::mu_
-    bool searching = false;  // counted in searching_; guarded by mu_
-    // Touched only by the worker's own thread: no lock.
-    Runnable lifo;
-    int lifo_streak = 0;  // LIFO runs since the last FIFO pop
-  };
-
-  WorkerPool(int threads, bool lifo_slot);
-
-  // Appends to the queue and unparks one idle worker if nobody searches.
-  [[nodiscard]] Runnable PushShared(Runnable runnable);
-  // Takes the most recently parked worker off idle_ (it becomes searching)
-  // and returns its Unparker, for the caller to call after unlocking mu_.
-  std::optional<Unparker> ChooseIdleLocked();
+  struct Worker;
+  explicit WorkerPool(Options options);
 
   void WorkerMain(int index);
-  // The next runnable for worker `index`, sleeping while there is none;
-  // empty once the pool is stopped.
-  Runnable Next(int index);
+  // The next task for `self`, or nullptr when the pool stops.
+  internal::TaskCoreBase* Next(Worker& self);
+  internal::TaskCoreBase* NextLocal(Worker& self);
+  internal::TaskCoreBase* NextFromInjector(Worker& self);
+  internal::TaskCoreBase* Search(Worker& self);
+  void PushLocal(Worker& self, internal::TaskCoreBase* task);
+  void PushRemote(internal::TaskCoreBase* task);
+  // Fires due timers into `self`'s queue; true if any fired.
+  bool FireDueTimers(Worker* self);
+  void Park(Worker& self);
+  bool WorkPending() const;
 
-  const bool lifo_slot_;
+  // Idle coordination (see WAKE-UPS).
+  void NotifyOne();
+  uint32_t ReadIdleStateAfterPush();
+  bool TransitionToSearching(Worker& self);
+  void TransitionFromSearching(Worker& self);
+  void ExitWorker(Worker& self);
+
+  const Options options_;
   std::vector<std::unique_ptr<Worker>> workers_;  // fixed after construction
-  std::vector<std::thread> threads_;              // owner only (Start, Join)
+  std::vector<std::thread> threads_;              // owner only
+  Injector injector_;
+  std::atomic<bool> stopped_{false};
 
-  // A plain std::mutex: it is taken twice per runnable, and Debian's
-  // absl::Mutex does deadlock-detection bookkeeping on every Lock, which made
-  // it several times slower here. Critical sections are a few instructions.
-  std::mutex mu_;
-  std::deque<Runnable> queue_;  // guarded by mu_
-  // Parked (or about to park) workers, most recently idle last.
-  std::vector<int> idle_;  // guarded by mu_
-  bool stopped_ = false;   // guarded by mu_
-  int searching_ = 0;      // workers spinning or waking up; guarded by mu_
-  // stopped_, readable without the lock (a worker skips its LIFO slot once
-  // set). A hint only: a step may still start while Stop runs.
-  std::atomic<bool> stopping_{false};
-  // queue_.size(), readable without the lock by spinning workers. Only a hint:
-  // decisions are taken under mu_.
-  std::atomic<size_t> queued_hint_{0};
+  // (unparked workers << 16) | searching workers.
+  std::atomic<uint32_t> idle_state_;
+  std::mutex sleepers_mu_;
+  std::vector<int> sleepers_;  // guarded by sleepers_mu_
+
+  std::mutex timers_mu_;
+  platform_internal::TimerHeap timers_;  // guarded by timers_mu_
+  // timers_.earliest() in steady_clock nanoseconds, readable without the lock.
+  std::atomic<int64_t> earliest_timer_ns_;
+  int timer_sleeper_ = -1;       // guarded by timers_mu_ (see TIMERS)
+  Instant timer_sleeper_until_;  // guarded by timers_mu_
+  bool timers_stopped_ = false;  // guarded by timers_mu_
+
+  std::mutex leftovers_mu_;
+  std::vector<Runnable> leftovers_;  // guarded by leftovers_mu_
 };
 
 }  // namespace scheduler::dispatcher_internal

@@ -227,5 +227,39 @@ TEST_F(LinuxDispatcherTest, LifoSlotRunsTheTaskWokenLastFirst) {
   EXPECT_THAT(OrderOfTwoSpawnsFromATask(/*lifo_slot=*/false), ElementsAre('A', 'B'));
 }
 
+// A cancelled timer leaves the heap at once: memory follows the live timers,
+// not the number ever armed.
+TEST_F(LinuxDispatcherTest, CancelledTimersLeaveTheHeapAtOnce) {
+  std::shared_ptr<LinuxDispatcher> dispatcher = LinuxDispatcher::Create({.worker_threads = 2});
+  Executor ex(dispatcher);
+  std::vector<Task<void>> live;
+  for (int i = 0; i < 10'000; ++i) {
+    Task<void> dropped = ex.Timer(std::chrono::hours(1));
+    if (i % 100 == 0) live.push_back(ex.Timer(std::chrono::hours(1)));
+    EXPECT_EQ(dispatcher->armed_timers(), live.size() + 1);
+  }
+  EXPECT_EQ(dispatcher->armed_timers(), 100u);
+  live.clear();
+  EXPECT_EQ(dispatcher->armed_timers(), 0u);
+  dispatcher->Shutdown();
+}
+
+// Timers are fired by the workers themselves; one armed while every worker is
+// parked still fires, and in deadline order with its peers.
+TEST_F(LinuxDispatcherTest, TimersFireWhileEveryWorkerIsParked) {
+  std::shared_ptr<LinuxDispatcher> dispatcher = LinuxDispatcher::Create({.worker_threads = 2});
+  Executor ex(dispatcher);
+  Task<void> late = ex.Timer(std::chrono::milliseconds(30));
+  Task<void> early = ex.Timer(std::chrono::milliseconds(10));
+  const Instant start = dispatcher->Now();
+  ex.Block(std::move(early));
+  EXPECT_GE(dispatcher->Now() - start, std::chrono::milliseconds(10));
+  EXPECT_FALSE(late.IsReady());
+  ex.Block(std::move(late));
+  EXPECT_GE(dispatcher->Now() - start, std::chrono::milliseconds(30));
+  EXPECT_EQ(dispatcher->armed_timers(), 0u);
+  dispatcher->Shutdown();
+}
+
 }  // namespace
 }  // namespace scheduler

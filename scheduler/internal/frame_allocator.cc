@@ -1,0 +1,160 @@
+#include "scheduler/internal/frame_allocator.h"
+
+#include <mutex>
+#include <new>
+
+namespace scheduler::internal {
+namespace {
+
+constexpr std::size_t kGranule = 16;
+constexpr std::size_t kClasses = 64;  // blocks of 16, 32, ..., 1024 bytes
+constexpr std::size_t kMaxBlock = kGranule * kClasses;
+constexpr int kBlocksPerClass = 256;
+// Blocks move between a thread and the shared depot in batches of this many.
+constexpr int kBatch = kBlocksPerClass / 2;
+// Batches the depot keeps per class before it frees them.
+constexpr int kDepotBatches = 64;
+
+// Under AddressSanitizer a recycled block would hide a use-after-free of a
+// frame from it, so blocks go back to the (checked) heap there.
+#if defined(__SANITIZE_ADDRESS__)
+bool recycling_enabled = false;
+#else
+bool recycling_enabled = true;
+#endif
+
+struct FreeBlock {
+  FreeBlock* next;
+};
+
+// THE DEPOT. A task is often allocated on one thread (the spawner) and freed
+// on another (the worker that finished it): per-thread lists alone would leave
+// the spawner always missing and the worker always full. So a full list hands
+// half of itself (one batch, already a linked chain) to a shared per-class
+// depot, and an empty list takes a whole batch back: one lock per kBatch
+// blocks, as tcmalloc's transfer cache does.
+struct Depot {
+  std::mutex mu;
+  FreeBlock* batches[kClasses][kDepotBatches] = {};
+  int counts[kClasses] = {};
+};
+
+Depot& TheDepot() {
+  static Depot* depot = new Depot();  // never destroyed: threads may exit late
+  return *depot;
+}
+
+// Returns false if the depot is full (the caller frees the batch).
+bool DepotPut(std::size_t size_class, FreeBlock* batch) {
+  Depot& depot = TheDepot();
+  std::lock_guard<std::mutex> lock(depot.mu);
+  if (depot.counts[size_class] == kDepotBatches) return false;
+  depot.batches[size_class][depot.counts[size_class]++] = batch;
+  return true;
+}
+
+FreeBlock* DepotTake(std::size_t size_class) {
+  Depot& depot = TheDepot();
+  std::lock_guard<std::mutex> lock(depot.mu);
+  if (depot.counts[size_class] == 0) return nullptr;
+  return depot.batches[size_class][--depot.counts[size_class]];
+}
+
+void FreeChain(FreeBlock* block) {
+  while (block != nullptr) {
+    FreeBlock* next = block->next;
+    ::operator delete(block);
+    block = next;
+  }
+}
+// One thread's free lists. A trivially destructible thread_local pointer to it
+// tells whether the lists still exist: it is cleared by the lists' destructor,
+// so frees during later thread-exit destructors go to `::operator delete`.
+class ThreadCache;
+thread_local ThreadCache* current_cache = nullptr;
+thread_local bool cache_destroyed = false;
+
+class ThreadCache {
+ public:
+  ThreadCache() { current_cache = this; }
+  ~ThreadCache() {
+    current_cache = nullptr;
+    cache_destroyed = true;
+    for (std::size_t c = 0; c < kClasses; ++c) FreeChain(heads_[c]);
+  }
+
+  void* Pop(std::size_t size_class) {
+    FreeBlock* block = heads_[size_class];
+    if (block == nullptr) {
+      block = DepotTake(size_class);
+      if (block == nullptr) return nullptr;
+      counts_[size_class] = kBatch;
+    }
+    heads_[size_class] = block->next;
+    --counts_[size_class];
+    return block;
+  }
+
+  void Push(std::size_t size_class, void* p) {
+    if (counts_[size_class] >= kBlocksPerClass) {
+      // Hand the newest kBatch blocks to the depot (or free them).
+      FreeBlock* batch = heads_[size_class];
+      FreeBlock* last = batch;
+      for (int i = 1; i < kBatch; ++i) last = last->next;
+      heads_[size_class] = last->next;
+      last->next = nullptr;
+      counts_[size_class] -= kBatch;
+      if (!DepotPut(size_class, batch)) FreeChain(batch);
+    }
+    auto* block = static_cast<FreeBlock*>(p);
+    block->next = heads_[size_class];
+    heads_[size_class] = block;
+    ++counts_[size_class];
+  }
+
+ private:
+  FreeBlock* heads_[kClasses] = {};
+  int counts_[kClasses] = {};
+};
+
+ThreadCache* Cache() {
+  if (current_cache != nullptr) return current_cache;
+  if (cache_destroyed) return nullptr;
+  thread_local ThreadCache cache;
+  return &cache;
+}
+
+std::size_t ClassOf(std::size_t size) { return (size - 1) / kGranule; }
+
+}  // namespace
+
+void SetFrameRecycling(bool enabled) { recycling_enabled = enabled; }
+
+void* AllocateFrame(std::size_t size) {
+  if (size == 0 || size > kMaxBlock) return ::operator new(size);
+  const std::size_t size_class = ClassOf(size);
+  if (recycling_enabled) {
+    if (ThreadCache* cache = Cache()) {
+      if (void* block = cache->Pop(size_class)) return block;
+    }
+  }
+  // Always the class's full size, so that any thread can recycle the block
+  // for any request of the same class (even if recycling is switched on
+  // while blocks are out).
+  return ::operator new((size_class + 1) * kGranule);
+}
+
+void FreeFrame(void* block, std::size_t size) noexcept {
+  if (block == nullptr) return;
+  if (size == 0 || size > kMaxBlock || !recycling_enabled) {
+    ::operator delete(block);
+    return;
+  }
+  if (ThreadCache* cache = Cache()) {
+    cache->Push(ClassOf(size), block);
+    return;
+  }
+  ::operator delete(block);
+}
+
+}  // namespace scheduler::internal
