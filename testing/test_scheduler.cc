@@ -107,7 +107,7 @@ bool TestScheduler::NoteForeignWake(const TaskMetadata& task) {
   if (!allow_parking_ && !shut_down_) {
     // The order of this wake against the driving thread's steps depends on
     // OS timing, so the seed no longer determines the run.
-    deferred_failures_.push_back(absl::StrCat(
+    DeferFailure(absl::StrCat(
         "Non-determinism: ", DescribeTask(task),
         " was woken from a thread other than the one driving the TestScheduler, while "
         "parking is forbidden. Its place in the schedule depends on OS timing, so the seed "
@@ -166,28 +166,27 @@ std::optional<SessionId> TestScheduler::BlockingSession() const {
 
 bool TestScheduler::Tick() {
   CheckFailures();
+  if (in_step_.load(std::memory_order_relaxed)) {
+    internal::TaskCoreBase* running = internal::CurrentTask();
+    internal::FatalError(absl::StrCat(
+        "TestScheduler::Tick called while a step is running",
+        running ? " (from inside " + DescribeTask(running->metadata()) + ")" : "",
+        ". Tasks must not drive their own scheduler; await instead. seed=", config_.seed));
+  }
   Runnable runnable;
   {
+    // The only lock of a step: what observers on other threads may read
+    // (queue, step count, trace) changes here and nowhere else in the step.
     absl::MutexLock lock(&mu_);
-    if (in_step_) {
-      internal::TaskCoreBase* running = internal::CurrentTask();
-      internal::FatalError(absl::StrCat(
-          "TestScheduler::Tick called while a step is running",
-          running ? " (from inside " + DescribeTask(running->metadata()) + ")" : "",
-          ". Tasks must not drive their own scheduler; await instead. seed=", config_.seed));
-    }
     runnable = queue_->Pop(BlockingSession());
     if (!runnable) return false;
-    in_step_ = true;
-    step_is_foreground_ = runnable.metadata().is_foreground();
     ++steps_;
     trace_.RecordStep(steps_, runnable.metadata(), now_ - kClockStart);
   }
+  step_is_foreground_ = runnable.metadata().is_foreground();
+  in_step_.store(true, std::memory_order_relaxed);
   runnable.Run();
-  {
-    absl::MutexLock lock(&mu_);
-    in_step_ = false;
-  }
+  in_step_.store(false, std::memory_order_relaxed);
   CheckFailures();
   return true;
 }
@@ -299,8 +298,7 @@ std::string TestScheduler::StuckMessage() const {
 
 bool TestScheduler::IsMainThread() const {
   if (std::this_thread::get_id() != main_thread_) return false;
-  absl::MutexLock lock(&mu_);
-  return !in_step_ || step_is_foreground_;
+  return !in_step_.load(std::memory_order_relaxed) || step_is_foreground_;
 }
 
 Instant TestScheduler::Now() const {
@@ -322,16 +320,27 @@ void TestScheduler::OnUnhandledException(const TaskMetadata& task, std::exceptio
   // Called inside a step: defer the report until the step has unwound, so
   // that `on_failure` may throw.
   absl::MutexLock lock(&mu_);
-  deferred_failures_.push_back(absl::StrCat("Unhandled exception in detached ", DescribeTask(task),
-                                            ": ", DescribeException(error)));
+  DeferFailure(absl::StrCat("Unhandled exception in detached ", DescribeTask(task), ": ",
+                            DescribeException(error)));
+}
+
+void TestScheduler::DeferFailure(std::string failure) {
+  deferred_failures_.push_back(std::move(failure));
+  failures_pending_.store(true, std::memory_order_relaxed);
 }
 
 void TestScheduler::CheckFailures() {
+  // Reported once the step has returned. Both flags are only hints read
+  // without the lock: the driving thread sees its own writes, and a failure
+  // deferred by another thread concurrently with this check has no order
+  // against it anyway, so it is reported at the next check.
+  if (in_step_.load(std::memory_order_relaxed)) return;
+  if (!failures_pending_.load(std::memory_order_relaxed)) return;
   std::vector<std::string> failures;
   {
     absl::MutexLock lock(&mu_);
-    if (in_step_) return;  // reported once the step has returned
     failures.swap(deferred_failures_);
+    failures_pending_.store(false, std::memory_order_relaxed);
   }
   if (!failures.empty()) Fail(absl::StrJoin(failures, "\n"));
 }

@@ -42,6 +42,7 @@
 #ifndef TESTING_TEST_SCHEDULER_H_
 #define TESTING_TEST_SCHEDULER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -201,6 +202,8 @@ class TestScheduler final : public Scheduler,
   // Records a non-determinism failure if the caller is a foreign thread and
   // parking is forbidden. Returns whether the caller is a foreign thread.
   bool NoteForeignWake(const TaskMetadata& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues a failure for the driving thread's next CheckFailures.
+  void DeferFailure(std::string failure) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Reports `message` plus the state to `on_failure`, then aborts if it returns.
   void Fail(const std::string& message);
   void WriteTraceIfAsked();
@@ -224,10 +227,16 @@ class TestScheduler final : public Scheduler,
   std::vector<BlockFrame> blocks_ ABSL_GUARDED_BY(mu_);
   std::string test_waiting_hint_ ABSL_GUARDED_BY(mu_);
   std::optional<std::source_location> test_waiting_since_ ABSL_GUARDED_BY(mu_);
-  bool in_step_ ABSL_GUARDED_BY(mu_) = false;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
-  bool step_is_foreground_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::string> deferred_failures_ ABSL_GUARDED_BY(mu_);
+  // Whether deferred_failures_ may be non-empty: lets the driving thread skip
+  // the lock twice per step. Written under mu_, read without it.
+  std::atomic<bool> failures_pending_{false};
+  // Written only by the driving thread, around each step, and meaningful only
+  // to it (IsMainThread checks the thread first), so no lock; atomic so that a
+  // control misused from another thread is a reported error, not a data race.
+  std::atomic<bool> in_step_{false};
+  bool step_is_foreground_ = false;  // driving thread only
   ExecutionTrace trace_ ABSL_GUARDED_BY(mu_);
 };
 
