@@ -59,6 +59,7 @@
 #include "scheduler/parker.h"
 #include "scheduler/scheduler.h"
 #include "testing/internal/ready_queue.h"
+#include "testing/internal/staged_runnables.h"
 #include "testing/internal/task_registry.h"
 #include "testing/internal/timer_heap.h"
 #include "testing/shared_rng.h"
@@ -190,15 +191,24 @@ class TestScheduler final : public Scheduler,
 
   explicit TestScheduler(TestSchedulerConfig config);
 
-  // Queues `runnable`; after Shutdown, hands it back to be dropped unlocked.
-  Runnable Enqueue(Runnable runnable) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues `runnable` (moving from it) and returns true; after Shutdown,
+  // returns false and leaves it to the caller, to be dropped unlocked.
+  bool Enqueue(Runnable&& runnable) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Enqueues a runnable handed to Schedule*, noting wakes from foreign threads.
-  void ScheduleFromAnyThread(Runnable runnable);
+  void ScheduleFromAnyThread(Runnable&& runnable);
+  // Tick's locked part: publishes staged runnables and takes the next step's
+  // runnable (empty if none), counting and tracing the step.
+  Runnable NextStep(std::vector<Runnable>& rejected);
   std::optional<SessionId> BlockingSession() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Why a Block cannot progress, for the failure report.
   std::string StuckMessage() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Moves the earliest timer's runnable to the queue, at its deadline.
-  Runnable FireTimer() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves the earliest timer's runnable to the queue, at its deadline; one
+  // refused after Shutdown goes to `rejected`, to be dropped unlocked.
+  void FireTimer(std::vector<Runnable>& rejected) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves the runnables the driving thread staged during steps into the
+  // queue, in order; any refused after Shutdown go to `rejected`. Called by
+  // the driving thread before anything else it enqueues.
+  void PublishStaged(std::vector<Runnable>& rejected) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records a non-determinism failure if the caller is a foreign thread and
   // parking is forbidden. Returns whether the caller is a foreign thread.
   bool NoteForeignWake(const TaskMetadata& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -214,8 +224,14 @@ class TestScheduler final : public Scheduler,
   const SharedRng rng_;
   Parker parker_;
 
-  mutable absl::Mutex mu_;
+  // Guards what follows. It is the PRNG's mutex (SharedRng::mutex()), so the
+  // draw that picks a step needs no second lock; under it, draw through
+  // rng_.Locked().
+  absl::Mutex& mu_;
   std::unique_ptr<internal::ReadyQueue> queue_ ABSL_GUARDED_BY(mu_);
+  // What the driving thread scheduled during steps, not yet in queue_: the
+  // driving thread appends without mu_, readers hold mu_ (see its protocol).
+  internal::StagedRunnables staged_;
   internal::TimerHeap timers_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<TaskLabel> deprioritized_ ABSL_GUARDED_BY(mu_);
   Instant now_ ABSL_GUARDED_BY(mu_);
