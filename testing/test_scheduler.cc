@@ -356,13 +356,12 @@ void TestScheduler::DeferFailure(std::string failure) {
   failures_pending_.store(true, std::memory_order_relaxed);
 }
 
-void TestScheduler::CheckFailures() {
+void TestScheduler::ReportFailures() {
   // Reported once the step has returned. Both flags are only hints read
   // without the lock: the driving thread sees its own writes, and a failure
-  // deferred by another thread concurrently with this check has no order
+  // deferred by another thread concurrently with a check has no order
   // against it anyway, so it is reported at the next check.
   if (in_step_.load(std::memory_order_relaxed)) return;
-  if (!failures_pending_.load(std::memory_order_relaxed)) return;
   std::vector<std::string> failures;
   {
     absl::MutexLock lock(&mu_);

@@ -161,7 +161,10 @@ class TestScheduler final : public Scheduler,
   SharedRng Rng() const { return rng_; }
 
   // Reports failures noticed since the last step (see the file comment).
-  void CheckFailures();
+  // Inline: Tick calls it twice per step, and the answer is nearly always no.
+  void CheckFailures() {
+    if (failures_pending_.load(std::memory_order_relaxed)) ReportFailures();
+  }
 
   uint64_t seed() const { return config_.seed; }
   Strategy strategy() const { return config_.strategy; }
@@ -212,6 +215,8 @@ class TestScheduler final : public Scheduler,
   // Records a non-determinism failure if the caller is a foreign thread and
   // parking is forbidden. Returns whether the caller is a foreign thread.
   bool NoteForeignWake(const TaskMetadata& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // CheckFailures' slow path.
+  void ReportFailures();
   // Queues a failure for the driving thread's next CheckFailures.
   void DeferFailure(std::string failure) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Reports `message` plus the state to `on_failure`, then aborts if it returns.
