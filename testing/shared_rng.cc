@@ -24,6 +24,13 @@ struct SharedRng::State {
 
 SharedRng::SharedRng(uint64_t seed) : state_(std::make_shared<State>(seed)) {}
 
+absl::Mutex& SharedRng::mutex() const { return state_->mu; }
+
+Rng& SharedRng::Locked() const {
+  state_->mu.AssertHeld();
+  return state_->rng;
+}
+
 uint64_t SharedRng::Next() const {
   absl::MutexLock lock(&state_->mu);
   return state_->rng.Next();

@@ -16,6 +16,7 @@
 #include <memory>
 #include <utility>
 
+#include "absl/synchronization/mutex.h"
 #include "testing/rng.h"
 
 namespace scheduler {
@@ -31,6 +32,13 @@ class SharedRng {
   int64_t InRange(int64_t lo, int64_t hi) const;
   // True with probability numerator/denominator; `denominator` must be > 0.
   bool Chance(uint64_t numerator, uint64_t denominator) const;
+
+  // The mutex that guards the generator, and the generator itself for a
+  // caller holding it. An owner that draws under a lock of its own can make
+  // this mutex that lock: the TestScheduler does, so that a step takes one
+  // lock rather than one for its state and another for its draw.
+  absl::Mutex& mutex() const;
+  Rng& Locked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex());
 
   // Fisher-Yates shuffle of a random-access range.
   template <typename RandomIt>

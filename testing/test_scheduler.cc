@@ -62,6 +62,7 @@ TestScheduler::TestScheduler(TestSchedulerConfig config)
       main_thread_(std::this_thread::get_id()),
       registry_(std::make_shared<internal::TaskRegistry>()),
       rng_(config_.seed),
+      mu_(rng_.mutex()),
       queue_(MakeQueue(config_, rng_)),
       now_(kClockStart),
       allow_parking_(config_.allow_parking),
@@ -83,14 +84,15 @@ void TestScheduler::Shutdown() {
     first = !shut_down_;
     shut_down_ = true;
     queue_->DrainInto(doomed);
+    staged_.TakeAll([&](Runnable&& r) { doomed.push_back(std::move(r)); });
     timers_.DrainInto(doomed);
   }
   doomed.clear();
   if (first) WriteTraceIfAsked();
 }
 
-Runnable TestScheduler::Enqueue(Runnable runnable) {
-  if (shut_down_) return runnable;
+bool TestScheduler::Enqueue(Runnable&& runnable) {
+  if (shut_down_) return false;
   const TaskMetadata& m = runnable.metadata();
   if (m.session.has_value()) {
     queue_->PushForeground(*m.session, std::move(runnable));
@@ -99,7 +101,14 @@ Runnable TestScheduler::Enqueue(Runnable runnable) {
   } else {
     queue_->PushBackground(std::move(runnable));
   }
-  return Runnable();
+  return true;
+}
+
+void TestScheduler::PublishStaged(std::vector<Runnable>& rejected) {
+  if (staged_.empty()) return;
+  staged_.TakeAll([&](Runnable&& r) {
+    if (!Enqueue(std::move(r))) rejected.push_back(std::move(r));
+  });
 }
 
 bool TestScheduler::NoteForeignWake(const TaskMetadata& task) {
@@ -107,7 +116,7 @@ bool TestScheduler::NoteForeignWake(const TaskMetadata& task) {
   if (!allow_parking_ && !shut_down_) {
     // The order of this wake against the driving thread's steps depends on
     // OS timing, so the seed no longer determines the run.
-    deferred_failures_.push_back(absl::StrCat(
+    DeferFailure(absl::StrCat(
         "Non-determinism: ", DescribeTask(task),
         " was woken from a thread other than the one driving the TestScheduler, while "
         "parking is forbidden. Its place in the schedule depends on OS timing, so the seed "
@@ -117,13 +126,23 @@ bool TestScheduler::NoteForeignWake(const TaskMetadata& task) {
   return true;
 }
 
-void TestScheduler::ScheduleFromAnyThread(Runnable runnable) {
-  Runnable rejected;  // declared first: dropped after the lock is released
+void TestScheduler::ScheduleFromAnyThread(Runnable&& runnable) {
+  // The common case, a step waking a task (or yielding), takes no lock; see
+  // staged_runnables.h. in_step_ is set only by the driving thread, so
+  // another thread that sees it set still fails the thread check.
+  if (in_step_.load(std::memory_order_relaxed) && std::this_thread::get_id() == main_thread_) {
+    staged_.Push(std::move(runnable));
+    return;
+  }
+  std::vector<Runnable> rejected;  // declared first: dropped after the lock is released
   bool foreign;
   {
     absl::MutexLock lock(&mu_);
     foreign = NoteForeignWake(runnable.metadata());
-    rejected = Enqueue(std::move(runnable));
+    // Staged runnables were scheduled first: keep the driving thread's order
+    // (per-session FIFO depends on it).
+    if (!foreign) PublishStaged(rejected);
+    if (!Enqueue(std::move(runnable))) rejected.push_back(std::move(runnable));
   }
   // A Block parked with parking allowed re-checks the queue.
   if (foreign) parker_.GetUnparker().Unpark();
@@ -164,30 +183,36 @@ std::optional<SessionId> TestScheduler::BlockingSession() const {
   return blocks_.back().info.session;
 }
 
-bool TestScheduler::Tick() {
-  CheckFailures();
-  Runnable runnable;
-  {
-    absl::MutexLock lock(&mu_);
-    if (in_step_) {
-      internal::TaskCoreBase* running = internal::CurrentTask();
-      internal::FatalError(absl::StrCat(
-          "TestScheduler::Tick called while a step is running",
-          running ? " (from inside " + DescribeTask(running->metadata()) + ")" : "",
-          ". Tasks must not drive their own scheduler; await instead. seed=", config_.seed));
-    }
-    runnable = queue_->Pop(BlockingSession());
-    if (!runnable) return false;
-    in_step_ = true;
-    step_is_foreground_ = runnable.metadata().is_foreground();
+Runnable TestScheduler::NextStep(std::vector<Runnable>& rejected) {
+  // The only lock of a step: what observers on other threads may read
+  // (queue, step count, trace) changes here, and what the previous step
+  // scheduled is published here (or by any earlier enqueue).
+  absl::MutexLock lock(&mu_);
+  PublishStaged(rejected);
+  Runnable runnable = queue_->Pop(BlockingSession());
+  if (runnable) {
     ++steps_;
     trace_.RecordStep(steps_, runnable.metadata(), now_ - kClockStart);
   }
-  runnable.Run();
-  {
-    absl::MutexLock lock(&mu_);
-    in_step_ = false;
+  return runnable;
+}
+
+bool TestScheduler::Tick() {
+  CheckFailures();
+  if (in_step_.load(std::memory_order_relaxed)) {
+    internal::TaskCoreBase* running = internal::CurrentTask();
+    internal::FatalError(absl::StrCat(
+        "TestScheduler::Tick called while a step is running",
+        running ? " (from inside " + DescribeTask(running->metadata()) + ")" : "",
+        ". Tasks must not drive their own scheduler; await instead. seed=", config_.seed));
   }
+  std::vector<Runnable> rejected;  // declared first: dropped after the lock is released
+  Runnable runnable = NextStep(rejected);
+  if (!runnable) return false;
+  step_is_foreground_ = runnable.metadata().is_foreground();
+  in_step_.store(true, std::memory_order_relaxed);
+  runnable.Run();
+  in_step_.store(false, std::memory_order_relaxed);
   CheckFailures();
   return true;
 }
@@ -197,11 +222,12 @@ void TestScheduler::RunUntilParked() {
   }
 }
 
-Runnable TestScheduler::FireTimer() {
+void TestScheduler::FireTimer(std::vector<Runnable>& rejected) {
+  PublishStaged(rejected);  // a Tick's last step may have scheduled some
   internal::TimerHeap::Entry entry = timers_.Pop();
   if (entry.deadline > now_) now_ = entry.deadline;
   trace_.RecordTimerFired(steps_, entry.runnable.metadata(), now_ - kClockStart);
-  return Enqueue(std::move(entry.runnable));
+  if (!Enqueue(std::move(entry.runnable))) rejected.push_back(std::move(entry.runnable));
 }
 
 void TestScheduler::AdvanceClock(Duration d) {
@@ -211,7 +237,7 @@ void TestScheduler::AdvanceClock(Duration d) {
     target = SaturatingAdd(now_, NonNegative(d));
   }
   while (true) {
-    Runnable rejected;
+    std::vector<Runnable> rejected;
     {
       absl::MutexLock lock(&mu_);
       const std::optional<Instant> next = timers_.NextDeadline();
@@ -221,7 +247,7 @@ void TestScheduler::AdvanceClock(Duration d) {
       }
       // One timer at a time, running tasks to quiescence in between, so each
       // timer's task sees the clock at its own deadline.
-      rejected = FireTimer();
+      FireTimer(rejected);
     }
     RunUntilParked();
   }
@@ -230,10 +256,10 @@ void TestScheduler::AdvanceClock(Duration d) {
 
 bool TestScheduler::AdvanceClockToNextTimer() {
   {
-    Runnable rejected;
+    std::vector<Runnable> rejected;
     absl::MutexLock lock(&mu_);
     if (timers_.empty()) return false;
-    rejected = FireTimer();
+    FireTimer(rejected);
   }
   RunUntilParked();
   return true;
@@ -248,7 +274,7 @@ bool TestScheduler::Park(std::optional<Duration> timeout) {
     absl::MutexLock lock(&mu_);
     in_block = !blocks_.empty();
     if (timeout.has_value() && !in_block) {
-      own_budget = rng_.InRange(block_on_ticks_min_, block_on_ticks_max_);
+      own_budget = rng_.Locked().InRange(block_on_ticks_min_, block_on_ticks_max_);
     }
   }
   auto budget = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> int64_t& {
@@ -299,8 +325,7 @@ std::string TestScheduler::StuckMessage() const {
 
 bool TestScheduler::IsMainThread() const {
   if (std::this_thread::get_id() != main_thread_) return false;
-  absl::MutexLock lock(&mu_);
-  return !in_step_ || step_is_foreground_;
+  return !in_step_.load(std::memory_order_relaxed) || step_is_foreground_;
 }
 
 Instant TestScheduler::Now() const {
@@ -322,16 +347,26 @@ void TestScheduler::OnUnhandledException(const TaskMetadata& task, std::exceptio
   // Called inside a step: defer the report until the step has unwound, so
   // that `on_failure` may throw.
   absl::MutexLock lock(&mu_);
-  deferred_failures_.push_back(absl::StrCat("Unhandled exception in detached ", DescribeTask(task),
-                                            ": ", DescribeException(error)));
+  DeferFailure(absl::StrCat("Unhandled exception in detached ", DescribeTask(task), ": ",
+                            DescribeException(error)));
 }
 
-void TestScheduler::CheckFailures() {
+void TestScheduler::DeferFailure(std::string failure) {
+  deferred_failures_.push_back(std::move(failure));
+  failures_pending_.store(true, std::memory_order_relaxed);
+}
+
+void TestScheduler::ReportFailures() {
+  // Reported once the step has returned. Both flags are only hints read
+  // without the lock: the driving thread sees its own writes, and a failure
+  // deferred by another thread concurrently with a check has no order
+  // against it anyway, so it is reported at the next check.
+  if (in_step_.load(std::memory_order_relaxed)) return;
   std::vector<std::string> failures;
   {
     absl::MutexLock lock(&mu_);
-    if (in_step_) return;  // reported once the step has returned
     failures.swap(deferred_failures_);
+    failures_pending_.store(false, std::memory_order_relaxed);
   }
   if (!failures.empty()) Fail(absl::StrJoin(failures, "\n"));
 }
@@ -400,8 +435,9 @@ void TestScheduler::FinishWaiting() {
 
 void TestScheduler::BeginBlock(const BlockInfo& info) {
   absl::MutexLock lock(&mu_);
-  const int64_t budget =
-      info.timeout.has_value() ? rng_.InRange(block_on_ticks_min_, block_on_ticks_max_) : -1;
+  const int64_t budget = info.timeout.has_value()
+                             ? rng_.Locked().InRange(block_on_ticks_min_, block_on_ticks_max_)
+                             : -1;
   blocks_.push_back(BlockFrame{info, budget});
 }
 
@@ -422,7 +458,7 @@ uint64_t TestScheduler::steps() const {
 
 size_t TestScheduler::runnable_count() const {
   absl::MutexLock lock(&mu_);
-  return queue_->size();
+  return queue_->size() + staged_.size();
 }
 
 size_t TestScheduler::timer_count() const {
@@ -472,13 +508,13 @@ std::string TestScheduler::DescribeState() const {
   absl::flat_hash_map<TaskId, Duration> timer_due;
   {
     absl::MutexLock lock(&mu_);
-    absl::StrAppend(&out, "seed: ", config_.seed, "\nstrategy: ", StrategyName(config_.strategy),
-                    "\nsteps run: ", steps_, "\nclock: ", Offset(now_ - kClockStart),
-                    " (wall clock ",
-                    absl::FormatTime(absl::RFC3339_full,
-                                     WallClockStart() + absl::FromChrono(now_ - kClockStart),
-                                     absl::UTCTimeZone()),
-                    ")\nrunnable: ", queue_->size(), ", timers: ", timers_.size(), "\n");
+    absl::StrAppend(
+        &out, "seed: ", config_.seed, "\nstrategy: ", StrategyName(config_.strategy),
+        "\nsteps run: ", steps_, "\nclock: ", Offset(now_ - kClockStart), " (wall clock ",
+        absl::FormatTime(absl::RFC3339_full,
+                         WallClockStart() + absl::FromChrono(now_ - kClockStart),
+                         absl::UTCTimeZone()),
+        ")\nrunnable: ", queue_->size() + staged_.size(), ", timers: ", timers_.size(), "\n");
     for (const BlockFrame& frame : blocks_) {
       absl::StrAppend(&out, "blocked in ", frame.info.timeout ? "BlockWithTimeout" : "Block",
                       " at ", FormatLocation(frame.info.location));
@@ -493,6 +529,7 @@ std::string TestScheduler::DescribeState() const {
       absl::StrAppend(&out, "test waiting since: ", FormatLocation(*test_waiting_since_), "\n");
     }
     queue_->ForEach([&](const Runnable& r) { runnable.insert(r.metadata().id); });
+    staged_.ForEach([&](const Runnable& r) { runnable.insert(r.metadata().id); });
     for (const internal::TimerHeap::Entry& e : timers_.entries()) {
       timer_due[e.runnable.metadata().id] = e.deadline - kClockStart;
     }

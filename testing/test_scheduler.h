@@ -42,6 +42,7 @@
 #ifndef TESTING_TEST_SCHEDULER_H_
 #define TESTING_TEST_SCHEDULER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -58,6 +59,7 @@
 #include "scheduler/parker.h"
 #include "scheduler/scheduler.h"
 #include "testing/internal/ready_queue.h"
+#include "testing/internal/staged_runnables.h"
 #include "testing/internal/task_registry.h"
 #include "testing/internal/timer_heap.h"
 #include "testing/shared_rng.h"
@@ -159,7 +161,10 @@ class TestScheduler final : public Scheduler,
   SharedRng Rng() const { return rng_; }
 
   // Reports failures noticed since the last step (see the file comment).
-  void CheckFailures();
+  // Inline: Tick calls it twice per step, and the answer is nearly always no.
+  void CheckFailures() {
+    if (failures_pending_.load(std::memory_order_relaxed)) ReportFailures();
+  }
 
   uint64_t seed() const { return config_.seed; }
   Strategy strategy() const { return config_.strategy; }
@@ -189,18 +194,31 @@ class TestScheduler final : public Scheduler,
 
   explicit TestScheduler(TestSchedulerConfig config);
 
-  // Queues `runnable`; after Shutdown, hands it back to be dropped unlocked.
-  Runnable Enqueue(Runnable runnable) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues `runnable` (moving from it) and returns true; after Shutdown,
+  // returns false and leaves it to the caller, to be dropped unlocked.
+  bool Enqueue(Runnable&& runnable) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Enqueues a runnable handed to Schedule*, noting wakes from foreign threads.
-  void ScheduleFromAnyThread(Runnable runnable);
+  void ScheduleFromAnyThread(Runnable&& runnable);
+  // Tick's locked part: publishes staged runnables and takes the next step's
+  // runnable (empty if none), counting and tracing the step.
+  Runnable NextStep(std::vector<Runnable>& rejected);
   std::optional<SessionId> BlockingSession() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Why a Block cannot progress, for the failure report.
   std::string StuckMessage() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Moves the earliest timer's runnable to the queue, at its deadline.
-  Runnable FireTimer() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves the earliest timer's runnable to the queue, at its deadline; one
+  // refused after Shutdown goes to `rejected`, to be dropped unlocked.
+  void FireTimer(std::vector<Runnable>& rejected) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves the runnables the driving thread staged during steps into the
+  // queue, in order; any refused after Shutdown go to `rejected`. Called by
+  // the driving thread before anything else it enqueues.
+  void PublishStaged(std::vector<Runnable>& rejected) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records a non-determinism failure if the caller is a foreign thread and
   // parking is forbidden. Returns whether the caller is a foreign thread.
   bool NoteForeignWake(const TaskMetadata& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // CheckFailures' slow path.
+  void ReportFailures();
+  // Queues a failure for the driving thread's next CheckFailures.
+  void DeferFailure(std::string failure) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Reports `message` plus the state to `on_failure`, then aborts if it returns.
   void Fail(const std::string& message);
   void WriteTraceIfAsked();
@@ -211,8 +229,14 @@ class TestScheduler final : public Scheduler,
   const SharedRng rng_;
   Parker parker_;
 
-  mutable absl::Mutex mu_;
+  // Guards what follows. It is the PRNG's mutex (SharedRng::mutex()), so the
+  // draw that picks a step needs no second lock; under it, draw through
+  // rng_.Locked().
+  absl::Mutex& mu_;
   std::unique_ptr<internal::ReadyQueue> queue_ ABSL_GUARDED_BY(mu_);
+  // What the driving thread scheduled during steps, not yet in queue_: the
+  // driving thread appends without mu_, readers hold mu_ (see its protocol).
+  internal::StagedRunnables staged_;
   internal::TimerHeap timers_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<TaskLabel> deprioritized_ ABSL_GUARDED_BY(mu_);
   Instant now_ ABSL_GUARDED_BY(mu_);
@@ -224,10 +248,16 @@ class TestScheduler final : public Scheduler,
   std::vector<BlockFrame> blocks_ ABSL_GUARDED_BY(mu_);
   std::string test_waiting_hint_ ABSL_GUARDED_BY(mu_);
   std::optional<std::source_location> test_waiting_since_ ABSL_GUARDED_BY(mu_);
-  bool in_step_ ABSL_GUARDED_BY(mu_) = false;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
-  bool step_is_foreground_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::string> deferred_failures_ ABSL_GUARDED_BY(mu_);
+  // Whether deferred_failures_ may be non-empty: lets the driving thread skip
+  // the lock twice per step. Written under mu_, read without it.
+  std::atomic<bool> failures_pending_{false};
+  // Written only by the driving thread, around each step, and meaningful only
+  // to it (IsMainThread checks the thread first), so no lock; atomic so that a
+  // control misused from another thread is a reported error, not a data race.
+  std::atomic<bool> in_step_{false};
+  bool step_is_foreground_ = false;  // driving thread only
   ExecutionTrace trace_ ABSL_GUARDED_BY(mu_);
 };
 

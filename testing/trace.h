@@ -5,10 +5,9 @@
 // The running hash covers, per event, its kind, the step number, the task id,
 // the task's spawn location (file, line, column) and the fake time; it folds
 // them with our own mixing function (no std::hash or absl::Hash, which may
-// differ between runs or builds), so equal hashes mean equal schedules, within
-// a process or across processes of one binary. Label and session ids are
-// process-wide counters, so they are recorded for display but left out of the
-// hash and of event equality.
+// differ between runs or builds, and never an address), so equal hashes mean equal schedules,
+// within a process or across processes of one binary. Label and session ids are process-wide
+// counters, so they are recorded for display but left out of the hash and of event equality.
 //
 // Keeping the events themselves is optional (memory grows with the run); the
 // hash is always kept. Export for viewing: trace_export.h.
@@ -68,7 +67,7 @@ class ExecutionTrace {
   const std::vector<TraceEvent>& events() const { return events_; }
 
  private:
-  void Record(TraceEvent event);
+  void Record(TraceEvent::Kind kind, uint64_t step, const TaskMetadata& task, Duration clock);
 
   bool keep_events_;
   uint64_t hash_ = 0x243f6a8885a308d3ULL;  // any fixed start

@@ -18,7 +18,7 @@ PctQueue::PctQueue(SharedRng rng, int depth, uint64_t max_steps)
 PctQueue::Key PctQueue::KeyFor(const Runnable& runnable) {
   const TaskId task = runnable.metadata().id;
   auto [it, inserted] = priorities_.try_emplace(task, 0);
-  if (inserted) it->second = depth_ + (rng_.Next() >> 2);  // >= depth, no overflow
+  if (inserted) it->second = depth_ + (rng_.Locked().Next() >> 2);  // >= depth, no overflow
   return Key{it->second, task.value()};
 }
 
@@ -30,17 +30,17 @@ void PctQueue::AddCandidate(std::map<Key, Runnable>& into, Runnable runnable) {
     FatalError("internal: PctQueue got two runnables of " + DescribeTask(it->second.metadata()));
 }
 
-void PctQueue::PushBackground(Runnable runnable) {
+void PctQueue::PushBackground(Runnable&& runnable) {
   AddCandidate(candidates_, std::move(runnable));
   ++size_;
 }
 
-void PctQueue::PushDeprioritized(Runnable runnable) {
+void PctQueue::PushDeprioritized(Runnable&& runnable) {
   AddCandidate(deprioritized_, std::move(runnable));
   ++size_;
 }
 
-void PctQueue::PushForeground(SessionId session, Runnable runnable) {
+void PctQueue::PushForeground(SessionId session, Runnable&& runnable) {
   ++size_;
   auto it = sessions_.find(session);
   if (it != sessions_.end()) {

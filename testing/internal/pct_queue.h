@@ -35,9 +35,9 @@ class PctQueue final : public ReadyQueue {
   // `depth` >= 1 and `max_steps` >= 1 (checked by the TestScheduler).
   PctQueue(SharedRng rng, int depth, uint64_t max_steps);
 
-  void PushBackground(Runnable runnable) override;
-  void PushDeprioritized(Runnable runnable) override;
-  void PushForeground(SessionId session, Runnable runnable) override;
+  void PushBackground(Runnable&& runnable) override;
+  void PushDeprioritized(Runnable&& runnable) override;
+  void PushForeground(SessionId session, Runnable&& runnable) override;
   Runnable Pop(std::optional<SessionId> excluded) override;
 
   size_t size() const override { return size_; }

@@ -12,7 +12,9 @@
 // choice or an iteration order depends on hashing or addresses, so a seed
 // replays exactly.
 //
-// Not thread-safe: the TestScheduler calls it under its mutex.
+// Not thread-safe: the TestScheduler calls it under its mutex, which is the
+// PRNG's own (SharedRng::mutex()), so implementations draw through
+// `rng.Locked()` (the constructor runs before the scheduler exists, unlocked).
 #ifndef TESTING_INTERNAL_READY_QUEUE_H_
 #define TESTING_INTERNAL_READY_QUEUE_H_
 
@@ -30,9 +32,11 @@ class ReadyQueue {
  public:
   virtual ~ReadyQueue() = default;
 
-  virtual void PushBackground(Runnable runnable) = 0;
-  virtual void PushDeprioritized(Runnable runnable) = 0;
-  virtual void PushForeground(SessionId session, Runnable runnable) = 0;
+  // Rvalue references: a step's runnable passes through several calls, and
+  // each by-value hop would cost a move and an out-of-line destructor.
+  virtual void PushBackground(Runnable&& runnable) = 0;
+  virtual void PushDeprioritized(Runnable&& runnable) = 0;
+  virtual void PushForeground(SessionId session, Runnable&& runnable) = 0;
 
   // Removes and returns the next runnable, or an empty Runnable if there is no
   // candidate. Runnables of `excluded` are never candidates (a session blocked

@@ -27,11 +27,11 @@ class RunQueue final : public ReadyQueue {
  public:
   explicit RunQueue(SharedRng rng) : rng_(std::move(rng)) {}
 
-  void PushBackground(Runnable runnable) override { background_.push_back(std::move(runnable)); }
-  void PushDeprioritized(Runnable runnable) override {
+  void PushBackground(Runnable&& runnable) override { background_.push_back(std::move(runnable)); }
+  void PushDeprioritized(Runnable&& runnable) override {
     deprioritized_.push_back(std::move(runnable));
   }
-  void PushForeground(SessionId session, Runnable runnable) override;
+  void PushForeground(SessionId session, Runnable&& runnable) override;
   Runnable Pop(std::optional<SessionId> excluded) override;
 
   size_t size() const override {

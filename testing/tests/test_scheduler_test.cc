@@ -4,6 +4,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "executor/executor.h"
@@ -40,6 +41,64 @@ TEST(TestSchedulerTest, DifferentSeedsGiveDifferentOrders) {
   std::set<std::vector<int>> orders;
   for (uint64_t seed = 0; seed < 50; ++seed) orders.insert(RunOrder(seed));
   EXPECT_GT(orders.size(), 40u);
+}
+
+// What the driving thread schedules during a step is staged without a lock
+// (internal/staged_runnables.h); observers must still count it, on any thread.
+TEST(TestSchedulerTest, TasksWokenDuringAStepAreRunnableForEveryObserver) {
+  auto scheduler = TestScheduler::Create({.seed = 3});
+  Executor executor(scheduler);
+  Task<void> child;
+  size_t seen_in_step = 0;
+  size_t seen_by_other_thread_in_step = 0;
+  std::string state_in_step;
+  Task<void> parent = executor.Spawn([&]() -> Future<void> {
+    child = executor.Spawn([]() -> Future<void> { co_return; });
+    seen_in_step = scheduler->runnable_count();
+    std::thread observer([&] {
+      seen_by_other_thread_in_step = scheduler->runnable_count();
+      state_in_step = scheduler->DescribeState();
+    });
+    observer.join();
+    co_return;
+  });
+  ASSERT_TRUE(scheduler->Tick());
+  EXPECT_EQ(seen_in_step, 1u);
+  EXPECT_EQ(seen_by_other_thread_in_step, 1u);
+  EXPECT_THAT(state_in_step, testing::HasSubstr("task#" + std::to_string(child.id().value())));
+  EXPECT_THAT(state_in_step, testing::HasSubstr("runnable: 1"));
+  size_t seen_by_other_thread_after = 0;
+  std::thread observer([&] { seen_by_other_thread_after = scheduler->runnable_count(); });
+  observer.join();
+  EXPECT_EQ(seen_by_other_thread_after, 1u);
+  scheduler->RunUntilParked();
+  EXPECT_TRUE(child.IsReady());
+}
+
+// A foreground task a step spawns is staged; one the test body spawns right
+// after on the same session is queued directly, and must still run second.
+TEST(TestSchedulerTest, StagedForegroundTasksKeepTheirSessionOrder) {
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    auto scheduler = TestScheduler::Create({.seed = seed});
+    Executor executor(scheduler);
+    ForegroundExecutor foreground(scheduler);
+    std::vector<int> order;
+    std::vector<Task<void>> tasks;
+    Task<void> spawner = executor.Spawn([&]() -> Future<void> {
+      tasks.push_back(foreground.Spawn([&]() -> Future<void> {
+        order.push_back(1);
+        co_return;
+      }));
+      co_return;
+    });
+    ASSERT_TRUE(scheduler->Tick());
+    tasks.push_back(foreground.Spawn([&]() -> Future<void> {
+      order.push_back(2);
+      co_return;
+    }));
+    scheduler->RunUntilParked();
+    EXPECT_EQ(order, (std::vector<int>{1, 2})) << "seed " << seed;
+  }
 }
 
 TEST(TestSchedulerTest, TimersFireInDeadlineOrderAtTheirOwnTimes) {
