@@ -92,6 +92,17 @@ constexpr uint32_t kUnparkedUnit = 1u << 16;
 thread_local const WorkerPool* current_pool = nullptr;
 thread_local void* current_worker = nullptr;
 
+// Unlinks a chain of queued tasks (see QUEUE LINK in task_core.h) into
+// Runnables, oldest first.
+void AdoptChain(TaskCoreBase* task, std::vector<Runnable>& out) {
+  while (task != nullptr) {
+    TaskCoreBase* next = task->queue_next();
+    task->queue_next() = nullptr;
+    out.push_back(RunnableAccess::Adopt(task));
+    task = next;
+  }
+}
+
 int64_t ToNanos(Instant t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
@@ -195,12 +206,7 @@ void WorkerPool::PushLocal(Worker& self, TaskCoreBase* task) {
     }
     if (!injector_.PushChain(first, last, count + 1)) {
       std::lock_guard<std::mutex> lock(leftovers_mu_);
-      for (TaskCoreBase* t = first; t != nullptr;) {
-        TaskCoreBase* next = t->queue_next();
-        t->queue_next() = nullptr;
-        leftovers_.push_back(RunnableAccess::Adopt(t));
-        t = next;
-      }
+      AdoptChain(first, leftovers_);
       return;
     }
   }
@@ -464,12 +470,7 @@ void WorkerPool::WorkerMain(int index) {
 
 void WorkerPool::Stop(std::vector<Runnable>& drained) {
   stopped_.store(true, std::memory_order_seq_cst);
-  for (TaskCoreBase* task = injector_.Close(); task != nullptr;) {
-    TaskCoreBase* next = task->queue_next();
-    task->queue_next() = nullptr;
-    drained.push_back(RunnableAccess::Adopt(task));
-    task = next;
-  }
+  AdoptChain(injector_.Close(), drained);
   {
     std::lock_guard<std::mutex> lock(timers_mu_);
     timers_stopped_ = true;
