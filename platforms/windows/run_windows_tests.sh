@@ -43,6 +43,15 @@ fi
 
 bash platforms/windows/setup_windows_toolchain.sh || exit 1
 
+# A Linux build before the setup (tools/test.sh runs one) may have fetched the stub repositories
+# that stand in for missing sources (third_party/mingw/repositories.bzl); Bazel keeps them until it
+# is told to look again.
+output_base="$(bazel "${startup[@]}" info output_base 2>/dev/null)"
+if [[ -e "${output_base}/external/mingw_absl/missing.bzl" || -e "${output_base}/external/mingw_gtest/missing.bzl" ]]; then
+  echo "=== bazel sync --configure (replacing the mingw source stubs fetched before the setup)"
+  bazel "${startup[@]}" sync --configure || exit 1
+fi
+
 echo "=== bazel build --config=windows ${patterns[*]}"
 if ! bazel "${startup[@]}" build --config=windows "${build_opts[@]}" -- "${patterns[@]}"; then
   echo "wine: build failed"
