@@ -190,7 +190,7 @@ Runnable WorkerPool::Push(Runnable runnable) {
   return Runnable();
 }
 
-void WorkerPool::PushLocal(Worker& self, TaskCoreBase* task) {
+void WorkerPool::PushLocal(Worker& self, TaskCoreBase* task, bool notify) {
   if (!self.queue.TryPush(task)) {
     // Full: move the older half and this task to the injector, where any
     // worker can take them (tokio's overflow rule), keeping pushes O(1).
@@ -209,8 +209,9 @@ void WorkerPool::PushLocal(Worker& self, TaskCoreBase* task) {
       AdoptChain(first, leftovers_);
       return;
     }
+    notify = true;  // the injector's share is for everyone
   }
-  NotifyOne();
+  if (notify) NotifyOne();
 }
 
 Runnable WorkerPool::AddTimer(Instant deadline, Runnable runnable) {
@@ -337,7 +338,16 @@ TaskCoreBase* WorkerPool::NextLocal(Worker& self) {
       ++self.lifo_streak;
       return std::exchange(self.lifo, nullptr);
     }
-    PushLocal(self, std::exchange(self.lifo, nullptr));
+    // Streak spent: the slot's task queues behind the local ones, or runs
+    // now if there are none (then there is nobody to be fair to). Nobody is
+    // woken for it, as in tokio: this worker pops its queue next, and the
+    // tasks already queued were announced when they were pushed. (Waking a
+    // sibling here made a chain of spawns migrate between workers every few
+    // steps, one futex wake each time.)
+    TaskCoreBase* task = std::exchange(self.lifo, nullptr);
+    self.lifo_streak = 0;
+    if (self.queue.SizeHint() == 0) return task;
+    PushLocal(self, task, /*notify=*/false);
   }
   self.lifo_streak = 0;
   return self.queue.Pop();

@@ -94,7 +94,7 @@ class WorkerPool : public std::enable_shared_from_this<WorkerPool> {
   internal::TaskCoreBase* NextLocal(Worker& self);
   internal::TaskCoreBase* NextFromInjector(Worker& self);
   internal::TaskCoreBase* Search(Worker& self);
-  void PushLocal(Worker& self, internal::TaskCoreBase* task);
+  void PushLocal(Worker& self, internal::TaskCoreBase* task, bool notify = true);
   void PushRemote(internal::TaskCoreBase* task);
   // Fires due timers into `self`'s queue; true if any fired.
   bool FireDueTimers(Worker* self);
