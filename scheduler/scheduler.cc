@@ -5,9 +5,16 @@
 #include <cstdlib>
 #include <thread>
 
+#include "scheduler/internal/scheduler_anchor.h"
 #include "scheduler/unhandled_exception.h"
 
 namespace scheduler {
+
+Scheduler::~Scheduler() {
+  if (internal::SchedulerAnchor* anchor = anchor_.load(std::memory_order_acquire)) {
+    internal::SchedulerAnchor::ReleaseFromScheduler(anchor);
+  }
+}
 
 void Scheduler::ScheduleLabeled(Runnable runnable, TaskLabel) { Schedule(std::move(runnable)); }
 

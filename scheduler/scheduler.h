@@ -10,12 +10,13 @@
 // siblings) in production, `testing::TestScheduler` in tests.
 //
 // Thread-safety: every method may be called from any thread unless its comment
-// says otherwise. Schedulers are held by `std::shared_ptr`; tasks keep only a
-// weak reference, so destroying the last owner destroys every pending task's
-// frame (a Runnable scheduled after that is dropped, which cancels its task).
+// says otherwise. Schedulers are held by `std::shared_ptr`; tasks do not keep
+// them alive, so destroying the last owner destroys every pending task's frame
+// (a Runnable scheduled after that is dropped, which cancels its task).
 #ifndef SCHEDULER_SCHEDULER_H_
 #define SCHEDULER_SCHEDULER_H_
 
+#include <atomic>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -31,12 +32,16 @@
 namespace scheduler {
 
 namespace internal {
+class SchedulerAnchor;
 class TaskCoreBase;
 }  // namespace internal
 
 class Scheduler {
  public:
-  virtual ~Scheduler() = default;
+  Scheduler() = default;
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+  virtual ~Scheduler();
 
   // Runs `runnable` soon on a background thread (any thread but, ideally, not
   // the main one).
@@ -88,6 +93,7 @@ class Scheduler {
   virtual void OnUnhandledException(const TaskMetadata& task, std::exception_ptr error);
 
  private:
+  friend class internal::SchedulerAnchor;
   friend class internal::TaskCoreBase;
 
   // Called when a task whose Runnable this scheduler holds from
@@ -98,6 +104,10 @@ class Scheduler {
   // or never held). The default does nothing: the Runnable stays until it
   // fires, then is dropped unrun.
   virtual void ReclaimCancelledTimer(internal::TaskCoreBase* task) { (void)task; }
+
+  // What this scheduler's tasks point at (scheduler_anchor.h); made by the
+  // first spawn.
+  std::atomic<internal::SchedulerAnchor*> anchor_{nullptr};
 };
 
 // The number of hardware threads, at least 1.

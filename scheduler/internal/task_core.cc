@@ -83,8 +83,11 @@ TaskCoreBase::TaskCoreBase(const std::shared_ptr<Scheduler>& scheduler, Schedule
     : state_(with_handle ? kHandle : 0),
       mode_(mode),
       metadata_(std::move(metadata)),
-      scheduler_(scheduler),
-      raw_scheduler_(scheduler.get()) {}
+      anchor_(scheduler == nullptr ? nullptr : SchedulerAnchor::AcquireFor(scheduler)) {}
+
+TaskCoreBase::~TaskCoreBase() {
+  if (anchor_ != nullptr) anchor_->Release();
+}
 
 void TaskCoreBase::Observe(std::shared_ptr<TaskObserver> observer) {
   if (observer == nullptr) return;
@@ -99,29 +102,30 @@ void TaskCoreBase::NotifyFinished() {
 // Start and StartAfter are called by the spawner, which holds a strong
 // reference to the scheduler for the duration of the call: no lock needed.
 void TaskCoreBase::Start() {
-  Observe(raw_scheduler_->GetTaskObserver());
+  Observe(anchor_->raw()->GetTaskObserver());
   // Nobody else has seen the core yet, so a plain update is race-free.
   state_.store(state_.load(std::memory_order_relaxed) | kScheduled, std::memory_order_relaxed);
   Ref();
-  SubmitTo(*raw_scheduler_, Runnable(this));
+  SubmitTo(*anchor_->raw(), Runnable(this));
 }
 
 void TaskCoreBase::StartAfter(Duration delay) {
-  Observe(raw_scheduler_->GetTaskObserver());
+  Observe(anchor_->raw()->GetTaskObserver());
   armed_after_ = true;
   state_.store(state_.load(std::memory_order_relaxed) | kScheduled, std::memory_order_relaxed);
   Ref();
-  raw_scheduler_->ScheduleAfter(delay, Runnable(this));
+  anchor_->raw()->ScheduleAfter(delay, Runnable(this));
 }
 
 void TaskCoreBase::Submit() {
   Ref();
   Runnable runnable(this);
-  if (raw_scheduler_ != nullptr && raw_scheduler_ == pinned_scheduler) {
-    SubmitTo(*raw_scheduler_, std::move(runnable));
+  Scheduler* const raw = anchor_->raw();
+  if (raw == pinned_scheduler) {
+    SubmitTo(*raw, std::move(runnable));
     return;
   }
-  std::shared_ptr<Scheduler> s = scheduler_.lock();
+  std::shared_ptr<Scheduler> s = anchor_->Lock();
   if (s == nullptr) return;  // Scheduler gone: dropping `runnable` cancels the task.
   SubmitTo(*s, std::move(runnable));
 }
@@ -227,7 +231,7 @@ void TaskCoreBase::Cancel() {
       WakeAwaiter();
     } else if (armed_after_ && !(s & kRunning)) {
       // Possibly still in a timer structure: let it go now (see TIMERS).
-      if (std::shared_ptr<Scheduler> scheduler = scheduler_.lock()) {
+      if (std::shared_ptr<Scheduler> scheduler = anchor_->Lock()) {
         scheduler->ReclaimCancelledTimer(this);
       }
     }
@@ -260,7 +264,7 @@ void TaskCoreBase::WakeAwaiter() {
 void TaskCoreBase::ReportDetachedError() {
   std::exception_ptr e = error();
   if (e == nullptr) return;
-  if (std::shared_ptr<Scheduler> s = scheduler_.lock()) {
+  if (std::shared_ptr<Scheduler> s = anchor_ == nullptr ? nullptr : anchor_->Lock()) {
     s->OnUnhandledException(metadata_, e);
   } else {
     ReportUnhandledException(metadata_, e);

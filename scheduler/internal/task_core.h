@@ -58,19 +58,21 @@
 // REFERENCES (`refs_`): one for each Runnable, Task handle and Waker. The core
 // (and the result in it) is freed when the last one goes.
 //
-// REACHING THE SCHEDULER (`Submit`). A task holds its scheduler weakly: the
-// scheduler may be destroyed while tasks live on in handles and wakers. A
-// weak_ptr lock is an atomic read-modify-write on the scheduler's control
-// block, one cache line shared by every task of that scheduler, so two
-// workers submitting at once bounce it between their cores. A scheduler
-// whose own threads run the steps can vouch for itself instead: while
-// `PinnedScheduler()` on a thread equals the task's scheduler, that
-// scheduler promises to stay allocated until the pin is lifted (it defers its
-// own deletion past the current step if its last reference goes inside one;
-// see `ScopedSchedulerPin`). Submissions from such a thread use the plain
-// pointer; every other thread (a foreign thread waking a task, a test
-// driving the TestScheduler) takes the lock. Spawning needs neither: the
-// spawner holds a strong reference for the duration of `Start`.
+// REACHING THE SCHEDULER (`Submit`). A task must find its scheduler for as
+// long as the task lives, without keeping it alive. It points at the
+// scheduler's anchor (scheduler_anchor.h), which outlives the scheduler and
+// holds its weak_ptr once, instead of holding a weak_ptr itself (whose copy
+// and destruction bounce the scheduler's control block between cores at
+// every spawn). A weak_ptr lock is still an atomic read-modify-write on that
+// shared line, so a scheduler whose own threads run the steps can vouch for
+// itself instead: while `PinnedScheduler()` on a thread equals the task's
+// scheduler, that scheduler promises to stay allocated until the pin is
+// lifted (it defers its own deletion past the current step if its last
+// reference goes inside one; see `ScopedSchedulerPin`). Submissions from such
+// a thread use the plain pointer; every other thread (a foreign thread waking
+// a task, a test driving the TestScheduler) locks the anchor's weak_ptr.
+// Spawning needs neither: the spawner holds a strong reference for the
+// duration of `Start`.
 //
 // TIMERS (`ScheduleAfter`). A Runnable parked in a scheduler's timer
 // structure keeps its core kScheduled until it fires. When the task is
@@ -98,6 +100,7 @@
 #include "absl/synchronization/mutex.h"
 #include "scheduler/duration.h"
 #include "scheduler/internal/frame_allocator.h"
+#include "scheduler/internal/scheduler_anchor.h"
 #include "scheduler/runnable.h"
 #include "scheduler/task_metadata.h"
 #include "scheduler/task_observer.h"
@@ -174,7 +177,7 @@ class TaskCoreBase {
  protected:
   TaskCoreBase(const std::shared_ptr<Scheduler>& scheduler, ScheduleMode mode,
                TaskMetadata metadata, bool with_handle);
-  virtual ~TaskCoreBase() = default;
+  virtual ~TaskCoreBase();
 
   // Resumes the coroutine at `resume_point_`. Returns true if it finished, in
   // which case the result has been captured and the frame destroyed.
@@ -215,10 +218,8 @@ class TaskCoreBase {
   uint32_t timer_slot_ = kNoTimerSlot;
   TaskCoreBase* queue_next_ = nullptr;
   const TaskMetadata metadata_;
-  const std::weak_ptr<Scheduler> scheduler_;
-  // The same scheduler, for threads it is pinned on (see REACHING THE
-  // SCHEDULER). Never dereferenced elsewhere.
-  Scheduler* const raw_scheduler_;
+  // Null for cores born finished. See REACHING THE SCHEDULER.
+  SchedulerAnchor* const anchor_;
   std::shared_ptr<TaskObserver> observer_;  // set by Start/StartAfter; usually null
 
   absl::Mutex awaiter_mu_;
