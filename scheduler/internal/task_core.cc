@@ -86,6 +86,10 @@ TaskCoreBase::TaskCoreBase(const std::shared_ptr<Scheduler>& scheduler, Schedule
       anchor_(scheduler == nullptr ? nullptr : SchedulerAnchor::AcquireFor(scheduler)) {}
 
 TaskCoreBase::~TaskCoreBase() {
+  const uintptr_t awaiter = awaiter_.load(std::memory_order_acquire);
+  if (awaiter != kNoAwaiter && awaiter != kAwaiterWoken) {
+    reinterpret_cast<TaskCoreBase*>(awaiter)->Unref();  // the Waker's reference
+  }
   if (anchor_ != nullptr) anchor_->Release();
 }
 
@@ -245,20 +249,24 @@ void TaskCoreBase::Detach() {
 }
 
 bool TaskCoreBase::RegisterAwaiter(Waker& waker) {
-  absl::MutexLock lock(&awaiter_mu_);
-  if (awaiter_woken_) return false;
-  awaiter_ = std::move(waker);
+  const auto mine = reinterpret_cast<uintptr_t>(waker.core_);
+  uintptr_t current = awaiter_.load(kAcquire);
+  while (true) {
+    if (current == kAwaiterWoken) return false;
+    if (awaiter_.compare_exchange_weak(current, mine, kAcqRel, kAcquire)) break;
+  }
+  waker.core_ = nullptr;  // its reference now belongs to the slot
+  // A re-registration replaces the previous Waker.
+  if (current != kNoAwaiter) reinterpret_cast<TaskCoreBase*>(current)->Unref();
   return true;
 }
 
 void TaskCoreBase::WakeAwaiter() {
-  Waker waker;
-  {
-    absl::MutexLock lock(&awaiter_mu_);
-    waker = std::move(awaiter_);
-    awaiter_woken_ = true;
-  }
-  if (waker) waker.Wake();
+  const uintptr_t awaiter = awaiter_.exchange(kAwaiterWoken, kAcqRel);
+  if (awaiter == kNoAwaiter || awaiter == kAwaiterWoken) return;
+  auto* core = reinterpret_cast<TaskCoreBase*>(awaiter);
+  core->Wake();
+  core->Unref();
 }
 
 void TaskCoreBase::ReportDetachedError() {

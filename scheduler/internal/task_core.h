@@ -45,7 +45,14 @@
 // AWAITERS learn the end of a task only once its frame is gone: the one who
 // destroys the frame (or completes the task) calls `WakeAwaiter` afterwards,
 // and `RegisterAwaiter` is refused only after that call, not as soon as
-// kCompleted/kClosed is visible. kClosed is set before the frame's
+// kCompleted/kClosed is visible. The awaiter slot (`awaiter_`) is one atomic
+// word with three states: empty, a registered Waker, or woken (terminal).
+// `WakeAwaiter` exchanges it to woken and wakes what it took; `RegisterAwaiter`
+// CASes its Waker in unless the slot is woken, in which case it is refused.
+// Both are read-modify-writes of one word, so exactly one of "registered
+// before the wake-up, then woken by it" and "refused after it" happens; the
+// exchange releases the frame's destruction and the result, and the refused
+// registrant's acquire sees them. kClosed is set before the frame's
 // destructors run (possibly on another thread), so an awaiter refused at
 // kClosed could otherwise resume while those destructors still touch state
 // it shares. A completed task's frame is gone before kCompleted is set, so
@@ -97,7 +104,6 @@
 #include <source_location>
 #include <string>
 
-#include "absl/synchronization/mutex.h"
 #include "scheduler/duration.h"
 #include "scheduler/internal/frame_allocator.h"
 #include "scheduler/internal/scheduler_anchor.h"
@@ -190,8 +196,7 @@ class TaskCoreBase {
   // For cores born finished (`Task<T>::Ready`); called from the constructor.
   void MarkCompletedAtConstruction() {
     state_.fetch_or(kCompleted, std::memory_order_relaxed);
-    absl::MutexLock lock(&awaiter_mu_);
-    awaiter_woken_ = true;
+    awaiter_.store(kAwaiterWoken, std::memory_order_relaxed);
   }
 
   std::coroutine_handle<> resume_point_;
@@ -222,9 +227,12 @@ class TaskCoreBase {
   SchedulerAnchor* const anchor_;
   std::shared_ptr<TaskObserver> observer_;  // set by Start/StartAfter; usually null
 
-  absl::Mutex awaiter_mu_;
-  Waker awaiter_ ABSL_GUARDED_BY(awaiter_mu_);
-  bool awaiter_woken_ ABSL_GUARDED_BY(awaiter_mu_) = false;  // WakeAwaiter ran
+  // The awaiter's Waker, as the core it wakes (holding the Waker's
+  // reference), or kNoAwaiter, or kAwaiterWoken once WakeAwaiter has run (then
+  // for good). See AWAITERS.
+  static constexpr uintptr_t kNoAwaiter = 0;
+  static constexpr uintptr_t kAwaiterWoken = 1;
+  std::atomic<uintptr_t> awaiter_{kNoAwaiter};
 };
 
 // The task whose step is running on this thread, or nullptr.
