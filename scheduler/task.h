@@ -78,8 +78,7 @@ class [[nodiscard]] Task {
   // Lets the task finish on its own; this handle becomes empty.
   void Detach() {
     if (core_ == nullptr) internal::FatalError("Task::Detach() on an empty Task");
-    core_->Detach();
-    core_->Unref();
+    core_->Detach();  // consumes the handle's reference
     core_ = nullptr;
   }
 
@@ -150,8 +149,7 @@ class [[nodiscard]] Task {
 
   void Reset() {
     if (core_ == nullptr) return;
-    core_->Cancel();
-    core_->Unref();
+    core_->Cancel();  // consumes the handle's reference
     core_ = nullptr;
   }
 

@@ -80,7 +80,7 @@ Waker SuspendCurrentTask(std::coroutine_handle<> h, std::source_location locatio
 
 TaskCoreBase::TaskCoreBase(const std::shared_ptr<Scheduler>& scheduler, ScheduleMode mode,
                            TaskMetadata metadata, bool with_handle)
-    : state_(with_handle ? kHandle : 0),
+    : state_(with_handle ? (kHandle | kRefOne) : kRefOne),
       mode_(mode),
       metadata_(std::move(metadata)),
       anchor_(scheduler == nullptr ? nullptr : SchedulerAnchor::AcquireFor(scheduler)) {}
@@ -107,22 +107,22 @@ void TaskCoreBase::NotifyFinished() {
 // reference to the scheduler for the duration of the call: no lock needed.
 void TaskCoreBase::Start() {
   Observe(anchor_->raw()->GetTaskObserver());
-  // Nobody else has seen the core yet, so a plain update is race-free.
-  state_.store(state_.load(std::memory_order_relaxed) | kScheduled, std::memory_order_relaxed);
-  Ref();
+  // Nobody else has seen the core yet, so a plain update is race-free; it
+  // counts the first Runnable's reference.
+  state_.store(state_.load(std::memory_order_relaxed) + (kScheduled | kRefOne),
+               std::memory_order_relaxed);
   SubmitTo(*anchor_->raw(), Runnable(this));
 }
 
 void TaskCoreBase::StartAfter(Duration delay) {
   Observe(anchor_->raw()->GetTaskObserver());
   armed_after_ = true;
-  state_.store(state_.load(std::memory_order_relaxed) | kScheduled, std::memory_order_relaxed);
-  Ref();
+  state_.store(state_.load(std::memory_order_relaxed) + (kScheduled | kRefOne),
+               std::memory_order_relaxed);
   anchor_->raw()->ScheduleAfter(delay, Runnable(this));
 }
 
 void TaskCoreBase::Submit() {
-  Ref();
   Runnable runnable(this);
   Scheduler* const raw = anchor_->raw();
   if (raw == pinned_scheduler) {
@@ -149,11 +149,13 @@ void TaskCoreBase::SubmitTo(Scheduler& s, Runnable runnable) {
 }
 
 void TaskCoreBase::Wake() {
-  uint32_t s = state_.load(kAcquire);
+  uint64_t s = state_.load(kAcquire);
   while (true) {
     if (s & (kCompleted | kClosed | kScheduled)) return;
-    if (state_.compare_exchange_weak(s, s | kScheduled, kAcqRel, kAcquire)) {
-      // While kRunning, the runner resubmits when the step ends.
+    // While kRunning, the runner resubmits when the step ends, with the
+    // reference of the Runnable it is running; otherwise count a new one.
+    const uint64_t next = (s & kRunning) ? (s | kScheduled) : (s | kScheduled) + kRefOne;
+    if (state_.compare_exchange_weak(s, next, kAcqRel, kAcquire)) {
       if (!(s & kRunning)) Submit();
       return;
     }
@@ -161,9 +163,10 @@ void TaskCoreBase::Wake() {
 }
 
 void TaskCoreBase::RunStep() {
-  uint32_t s = state_.load(kAcquire);
+  uint64_t s = state_.load(kAcquire);
   while (true) {
     if (s & kClosed) {
+      ReleaseOnExit release{this};
       CloseOwned(kScheduled);
       return;
     }
@@ -177,6 +180,7 @@ void TaskCoreBase::RunStep() {
       finished = ResumeStep(resume_point_);
     }
     if (finished) {
+      ReleaseOnExit release{this};
       FinishOwned();
       return;
     }
@@ -184,23 +188,31 @@ void TaskCoreBase::RunStep() {
   s = state_.load(kAcquire);
   while (true) {
     if (s & kClosed) {
+      ReleaseOnExit release{this};
       CloseOwned(kRunning | kScheduled);
       return;
     }
-    if (state_.compare_exchange_weak(s, s & ~kRunning, kAcqRel, kAcquire)) {
-      if (s & kScheduled) Submit();  // woken during the step
+    // Woken during the step: our Runnable's reference goes to the new one.
+    // Otherwise it is dropped in the same CAS.
+    const uint64_t next = (s & kScheduled) ? (s & ~kRunning) : (s & ~kRunning) - kRefOne;
+    if (state_.compare_exchange_weak(s, next, kAcqRel, kAcquire)) {
+      if (s & kScheduled) {
+        Submit();
+      } else if ((s >> kRefShift) == 1) {
+        delete this;  // nothing can wake it: no Waker, handle or Runnable left
+      }
       return;
     }
   }
 }
 
 void TaskCoreBase::DropUnrun() {
-  const uint32_t previous = state_.fetch_or(kClosed, kAcqRel);
+  const uint64_t previous = state_.fetch_or(kClosed, kAcqRel);
   if (!(previous & kClosed)) NotifyFinished();
   CloseOwned(kScheduled);
 }
 
-void TaskCoreBase::CloseOwned(uint32_t clear_bits) {
+void TaskCoreBase::CloseOwned(uint64_t clear_bits) {
   // kClosed is already set, so wake-ups during the frame's destructors are
   // ignored and a concurrent Cancel keeps its hands off.
   DestroyFrame();
@@ -209,7 +221,7 @@ void TaskCoreBase::CloseOwned(uint32_t clear_bits) {
 }
 
 void TaskCoreBase::FinishOwned() {
-  uint32_t s = state_.load(kAcquire);
+  uint64_t s = state_.load(kAcquire);
   while (!state_.compare_exchange_weak(s, (s & ~(kRunning | kScheduled)) | kCompleted, kAcqRel,
                                        kAcquire)) {
   }
@@ -221,13 +233,19 @@ void TaskCoreBase::FinishOwned() {
 }
 
 void TaskCoreBase::Cancel() {
-  uint32_t s = state_.load(kAcquire);
+  uint64_t s = state_.load(kAcquire);
   while (true) {
     const bool finished = s & (kCompleted | kClosed);
     const bool owned_elsewhere = s & (kScheduled | kRunning);
-    const uint32_t next = finished ? (s & ~kHandle) : ((s | kClosed) & ~kHandle);
+    // A finished task needs nothing more from us: the handle's reference
+    // goes in the same CAS. Otherwise we keep it for the work below.
+    const uint64_t next = finished ? (s & ~kHandle) - kRefOne : ((s | kClosed) & ~kHandle);
     if (!state_.compare_exchange_weak(s, next, kAcqRel, kAcquire)) continue;
-    if (finished) return;
+    if (finished) {
+      if ((s >> kRefShift) == 1) delete this;
+      return;
+    }
+    ReleaseOnExit release{this};
     NotifyFinished();
     if (!owned_elsewhere) {
       // We closed an idle task, so the frame is ours to destroy.
@@ -244,8 +262,21 @@ void TaskCoreBase::Cancel() {
 }
 
 void TaskCoreBase::Detach() {
-  const uint32_t previous = state_.fetch_and(~kHandle, kAcqRel);
-  if ((previous & kCompleted) && !(previous & kClosed)) ReportDetachedError();
+  uint64_t s = state_.load(kAcquire);
+  while (true) {
+    if ((s & kCompleted) && !(s & kClosed)) {
+      // Completed while the handle lived, so the completer left the report
+      // of an escaped exception to us: keep the reference until it is made.
+      ReleaseOnExit release{this};
+      state_.fetch_and(~kHandle, kAcqRel);
+      ReportDetachedError();
+      return;
+    }
+    if (state_.compare_exchange_weak(s, (s & ~kHandle) - kRefOne, kAcqRel, kAcquire)) {
+      if ((s >> kRefShift) == 1) delete this;
+      return;
+    }
+  }
 }
 
 bool TaskCoreBase::RegisterAwaiter(Waker& waker) {
@@ -300,13 +331,9 @@ Runnable::~Runnable() {
 
 void Runnable::Run() {
   if (core_ == nullptr) internal::FatalError("Runnable::Run() on an empty Runnable");
-  // Released even if an unhandled-exception handler throws out of the step.
-  struct Release {
-    internal::TaskCoreBase* core;
-    ~Release() { core->Unref(); }
-  } release{core_};
+  internal::TaskCoreBase* core = core_;
   core_ = nullptr;
-  release.core->RunStep();
+  core->RunStep();  // consumes our reference
 }
 
 const TaskMetadata& Runnable::metadata() const {

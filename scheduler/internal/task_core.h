@@ -4,7 +4,8 @@
 // it. The protocol below is the single place where cancellation, wake-ups and
 // completion meet, so it is written out in full.
 //
-// STATE BITS (`state_`, one atomic word):
+// STATE BITS (`state_`, one atomic word, which also holds the reference count
+// in its upper bits; see REFERENCES):
 //   kScheduled  A Runnable for the task exists (queued somewhere, or being run),
 //               or — while kRunning — the task was woken during its step and
 //               the runner must hand out a new Runnable when the step ends.
@@ -62,8 +63,19 @@
 // update kHandle/kCompleted atomically; whichever of the two comes second
 // sees the other's bit and reports.
 //
-// REFERENCES (`refs_`): one for each Runnable, Task handle and Waker. The core
-// (and the result in it) is freed when the last one goes.
+// REFERENCES (`state_ >> kRefShift`): one for each Runnable, Task handle and
+// Waker. The core (and the result in it) is freed when the last one goes.
+// They share the state word, as in tokio, so that a transition and the
+// reference it creates or consumes are one read-modify-write: `Start`
+// publishes the handle's and the first Runnable's references with its plain
+// initial store; `Wake` counts the new Runnable's reference in the CAS that
+// sets kScheduled; the end of a step either keeps the Runnable's reference
+// for the Runnable it hands out (woken during the step) or drops it in the
+// CAS that clears kRunning; `Detach`, and `Cancel` of a finished task, drop
+// the handle's reference in the CAS that clears kHandle. A party may free
+// the core only when the count it removed was the last one, so no
+// transition after one that drops a reference may touch the core unless the
+// dropping party still holds another.
 //
 // REACHING THE SCHEDULER (`Submit`). A task must find its scheduler for as
 // long as the task lives, without keeping it alive. It points at the
@@ -123,11 +135,13 @@ enum class ScheduleMode : uint8_t { kBackground, kLabeled, kForeground };
 
 class TaskCoreBase {
  public:
-  static constexpr uint32_t kScheduled = 1u << 0;
-  static constexpr uint32_t kRunning = 1u << 1;
-  static constexpr uint32_t kCompleted = 1u << 2;
-  static constexpr uint32_t kClosed = 1u << 3;
-  static constexpr uint32_t kHandle = 1u << 4;
+  static constexpr uint64_t kScheduled = 1u << 0;
+  static constexpr uint64_t kRunning = 1u << 1;
+  static constexpr uint64_t kCompleted = 1u << 2;
+  static constexpr uint64_t kClosed = 1u << 3;
+  static constexpr uint64_t kHandle = 1u << 4;
+  static constexpr int kRefShift = 8;
+  static constexpr uint64_t kRefOne = uint64_t{1} << kRefShift;
 
   TaskCoreBase(const TaskCoreBase&) = delete;
   TaskCoreBase& operator=(const TaskCoreBase&) = delete;
@@ -143,9 +157,9 @@ class TaskCoreBase {
   // See QUEUE LINK.
   TaskCoreBase*& queue_next() { return queue_next_; }
 
-  void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void Ref() { state_.fetch_add(kRefOne, std::memory_order_relaxed); }
   void Unref() {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if ((state_.fetch_sub(kRefOne, std::memory_order_acq_rel) >> kRefShift) == 1) delete this;
   }
 
   // Hands the first Runnable to the scheduler. Called once by the spawner.
@@ -157,10 +171,11 @@ class TaskCoreBase {
   void Wake();
 
   // Runnable entry points; the caller holds the kScheduled ownership.
+  // RunStep consumes the Runnable's reference; DropUnrun does not.
   void RunStep();
   void DropUnrun();
 
-  // Task-handle entry points.
+  // Task-handle entry points; both consume the handle's reference.
   void Cancel();
   void Detach();
 
@@ -202,20 +217,26 @@ class TaskCoreBase {
   std::coroutine_handle<> resume_point_;
 
  private:
-  // Creates a Runnable (the caller set kScheduled) and gives it to the
-  // scheduler; if the scheduler is gone, dropping it cancels the task.
+  // Creates a Runnable (the caller set kScheduled and counted its
+  // reference) and gives it to the scheduler; if the scheduler is gone,
+  // dropping it cancels the task.
   void Submit();
+  // Drops the reference of a Runnable consumed by RunStep, even if the step's
+  // bookkeeping throws (an unhandled-exception handler may).
+  struct ReleaseOnExit {
+    TaskCoreBase* core;
+    ~ReleaseOnExit() { core->Unref(); }
+  };
   void SubmitTo(Scheduler& scheduler, Runnable runnable);
   // Closes an owned, unfinished task: frame destroyed, awaiter woken.
-  void CloseOwned(uint32_t clear_bits);
+  void CloseOwned(uint64_t clear_bits);
   void FinishOwned();
   void WakeAwaiter();
   void Observe(std::shared_ptr<TaskObserver> observer);
   void NotifyFinished();
   void ReportDetachedError();
 
-  std::atomic<uint32_t> state_;
-  std::atomic<uint32_t> refs_{1};
+  std::atomic<uint64_t> state_;
   const ScheduleMode mode_;
   // Set by StartAfter before the Runnable is published: Cancel then offers
   // the Runnable back to the scheduler (see TIMERS).
