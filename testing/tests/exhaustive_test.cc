@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "scheduler/yield.h"
 #include "testing/test_scheduler.h"
+#include "testing/tests/planted_bugs.h"
 
 namespace scheduler {
 namespace {
@@ -102,24 +103,6 @@ TEST(ExhaustiveTest, MaxSchedulesStopsTheSearchWithoutClaimingExhaustion) {
   EXPECT_FALSE(search.exhausted());
 }
 
-// The depth-2 bug of strategy_test.cc: B's last step must fall between A's
-// two steps, so A must be preempted once, for all of B's steps.
-bool DepthTwoBugShows(const std::shared_ptr<TestScheduler>& scheduler) {
-  bool published = false;
-  bool bug = false;
-  Task<void> a = Spawn(scheduler, [&published]() -> Future<void> {
-    published = true;
-    co_await Yield();
-    published = false;
-  });
-  Task<void> b = Spawn(scheduler, [&]() -> Future<void> {
-    for (int i = 1; i < 15; ++i) co_await Yield();
-    if (published) bug = true;
-  });
-  scheduler->RunUntilParked();
-  return bug;
-}
-
 // Schedules run until the first failure; 0 if none within the bound.
 uint64_t SchedulesToFind(int bound,
                          const std::function<bool(const std::shared_ptr<TestScheduler>&)>& bug) {
@@ -134,10 +117,15 @@ uint64_t SchedulesToFind(int bound,
 }
 
 TEST(ExhaustiveTest, FindsTheDepthTwoBugAtPreemptionBoundOneAndProvesBoundZeroSafe) {
-  EXPECT_EQ(SchedulesToFind(0, DepthTwoBugShows), 0u) << "no preemption cannot expose it";
-  const uint64_t at_one = SchedulesToFind(1, DepthTwoBugShows);
+  EXPECT_EQ(SchedulesToFind(0, planted::DepthTwoBugShows), 0u) << "no preemption cannot expose it";
+  const uint64_t at_one = SchedulesToFind(1, planted::DepthTwoBugShows);
   EXPECT_GT(at_one, 0u);
   EXPECT_LE(at_one, 20u) << "the bug is a few schedules deep at bound 1";
+}
+
+TEST(ExhaustiveTest, FindsTheDepthThreeBugAtPreemptionBoundTwoAndProvesBoundOneSafe) {
+  EXPECT_EQ(SchedulesToFind(1, planted::DepthThreeBugShows), 0u) << "it needs two preemptions";
+  EXPECT_GT(SchedulesToFind(2, planted::DepthThreeBugShows), 0u);
 }
 
 TEST(ExhaustiveTest, ATestThatIsNotDeterministicStopsTheSearch) {

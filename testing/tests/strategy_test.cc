@@ -1,8 +1,8 @@
 // Ordering guarantees that hold under every strategy, what PCT buys over
 // uniform random choice on a bug that needs a long preemption, and what fair
 // random guarantees to tests with spin loops.
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "scheduler/yield.h"
 #include "testing/test_scheduler.h"
+#include "testing/tests/planted_bugs.h"
 
 namespace scheduler {
 namespace {
@@ -136,30 +137,18 @@ TEST(StrategyTest, AdvanceClockFiresIntermediateTimersAtTheirOwnTimes) {
   }
 }
 
-// A planted bug of depth 2: it shows only if B's last step runs after A's
-// first step *and* before A's second, i.e. A is preempted between its two
-// steps for all of B's kLongSteps steps. With n = 2 tasks and k = 2 +
-// kLongSteps steps, PCT with d = 2 hits it with probability >= 1/(n k) per
-// seed; uniform random needs B to win kLongSteps coin flips in a row.
-constexpr int kLongSteps = 15;
-constexpr uint64_t kPlantedSteps = 2 + kLongSteps;
+// The planted depth-2 bug (planted_bugs.h): A must be preempted between its
+// two steps for all of B's kDepthTwoLongSteps steps. With n = 2 tasks and
+// k = kDepthTwoSteps steps, PCT with d = 2 hits it with probability >= 1/(n k)
+// per seed; uniform random needs B to win kDepthTwoLongSteps coin flips in a
+// row.
+constexpr uint64_t kPlantedSteps = planted::kDepthTwoSteps;
 constexpr uint64_t kPlantedTasks = 2;
 
 bool PlantedBugShows(Strategy strategy, uint64_t seed) {
   auto scheduler = TestScheduler::Create(
       {.seed = seed, .strategy = strategy, .pct_depth = 2, .pct_max_steps = kPlantedSteps});
-  bool published = false;
-  bool bug = false;
-  Task<void> a = Spawn(scheduler, [&published]() -> Future<void> {
-    published = true;  // A's step 1
-    co_await Yield();
-    published = false;  // A's step 2
-  });
-  Task<void> b = Spawn(scheduler, [&]() -> Future<void> {
-    for (int i = 1; i < kLongSteps; ++i) co_await Yield();
-    if (published) bug = true;  // B's last step
-  });
-  scheduler->RunUntilParked();
+  const bool bug = planted::DepthTwoBugShows(scheduler);
   if (scheduler->steps() != kPlantedSteps) ADD_FAILURE() << "k is not " << kPlantedSteps;
   return bug;
 }
@@ -269,21 +258,21 @@ TEST(FairRandomTest, ASpinningTaskCannotStarveTheTaskItWaitsFor) {
     const std::optional<uint64_t> random =
         LongestWaitOfTheWorker({.seed = seed, .strategy = Strategy::kRandom});
     random_over += random.has_value() && *random > kLongestAllowed;
-    pct_starved += !LongestWaitOfTheWorker(
-                        {.seed = seed, .strategy = Strategy::kPct, .pct_depth = 3,
-                         .pct_max_steps = 100})
-                        .has_value();
+    pct_starved +=
+        !LongestWaitOfTheWorker(
+             {.seed = seed, .strategy = Strategy::kPct, .pct_depth = 3, .pct_max_steps = 100})
+             .has_value();
   }
   // The contrast that makes the bound worth having: uniform random only
   // makes long waits unlikely, and PCT starves the worker outright whenever a
   // spinner ends up above it for good.
   EXPECT_GT(random_over, 50u) << "uniform random was expected to exceed the bound often";
   EXPECT_GT(pct_starved, 10u) << "PCT was expected to starve the worker on some seeds";
-  std::printf("worker waits beyond %llu steps: random on %llu of 100 seeds; PCT starved it on "
-              "%llu; fair random never\n",
-              static_cast<unsigned long long>(kLongestAllowed),
-              static_cast<unsigned long long>(random_over),
-              static_cast<unsigned long long>(pct_starved));
+  std::printf(
+      "worker waits beyond %llu steps: random on %llu of 100 seeds; PCT starved it on "
+      "%llu; fair random never\n",
+      static_cast<unsigned long long>(kLongestAllowed),
+      static_cast<unsigned long long>(random_over), static_cast<unsigned long long>(pct_starved));
 }
 
 }  // namespace
