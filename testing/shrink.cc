@@ -129,15 +129,21 @@ TestSchedulerConfig ReplayConfig(const Schedule& schedule, TestSchedulerConfig b
   return base;
 }
 
-ReplayOutcome OutcomeOf(const TestScheduler& scheduler, bool failed) {
+ReplayOutcome OutcomeOf(Schedule ran, std::optional<ScheduleStats> stats, bool failed) {
   ReplayOutcome outcome;
   outcome.failed = failed;
-  outcome.schedule = scheduler.schedule();
-  if (std::optional<ScheduleStats> stats = scheduler.schedule_stats()) outcome.stats = *stats;
-  if (outcome.schedule.steps.size() > outcome.stats.explicit_steps) {
-    outcome.schedule.steps.resize(outcome.stats.explicit_steps);
+  outcome.schedule = std::move(ran);
+  if (stats.has_value()) {
+    outcome.stats = *stats;
+    if (outcome.schedule.steps.size() > stats->explicit_steps) {
+      outcome.schedule.steps.resize(stats->explicit_steps);
+    }
   }
   return outcome;
+}
+
+ReplayOutcome OutcomeOf(const TestScheduler& scheduler, bool failed) {
+  return OutcomeOf(scheduler.schedule(), scheduler.schedule_stats(), failed);
 }
 
 ShrinkResult ShrinkSchedule(const Schedule& failing, const ReplayFunction& replay,

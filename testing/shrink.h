@@ -32,6 +32,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "testing/schedule.h"
 #include "testing/test_scheduler.h"
@@ -53,6 +54,9 @@ TestSchedulerConfig ReplayConfig(const Schedule& schedule, TestSchedulerConfig b
 
 // The run `scheduler` made under ReplayConfig, cut to its explicit steps.
 ReplayOutcome OutcomeOf(const TestScheduler& scheduler, bool failed);
+// The same from a recorded schedule and its stats (schedule_stats(); without
+// stats, as under random or PCT, nothing is cut).
+ReplayOutcome OutcomeOf(Schedule ran, std::optional<ScheduleStats> stats, bool failed);
 
 struct ShrinkOptions {
   // Replays allowed, the first (reproducing the original) included.
