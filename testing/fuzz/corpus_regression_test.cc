@@ -2,10 +2,10 @@
 // through the fuzz driver, with the project's own compiler and sanitizers. A
 // fuzzer finding is added to the corpus, so it stays fixed.
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -54,12 +54,13 @@ TEST(CorpusRegressionTest, DifferentProgramsGiveDifferentTraces) {
 TEST(CorpusRegressionTest, ScheduleBytesChooseTheInterleaving) {
   // Three background tasks that yield, run to the end; then the same program
   // under different schedule bytes.
-  const std::string program("\x00\x07"
-                            "\x00\x03\x01"
-                            "\x00\x02\x02"
-                            "\x00\x01\x03"
-                            "\x06\x00\x00",
-                            14);
+  const std::string program(
+      "\x00\x07"
+      "\x00\x03\x01"
+      "\x00\x02\x02"
+      "\x00\x01\x03"
+      "\x06\x00\x00",
+      14);
   auto run = [&](const std::string& schedule) {
     const std::string input = program + kScheduleMarker + schedule;
     RunProgramTwiceAndCompare(reinterpret_cast<const uint8_t*>(input.data()), input.size());
