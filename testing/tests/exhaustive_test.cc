@@ -30,6 +30,17 @@ Future<void> ThreeSteps(std::string* order, char name) {
   }
 }
 
+// Spawns the two-task, three-step program on `scheduler` and runs it.
+void RunTwoByThree(const std::shared_ptr<TestScheduler>& scheduler, std::string* order) {
+  Task<void> a = Spawn(scheduler, ThreeSteps(order, 'A'));
+  Task<void> b = Spawn(scheduler, ThreeSteps(order, 'B'));
+  scheduler->RunUntilParked();
+}
+
+std::shared_ptr<TestScheduler> ExhaustiveRun(std::shared_ptr<ScheduleChooser> chooser) {
+  return TestScheduler::Create({.strategy = Strategy::kExhaustive, .chooser = std::move(chooser)});
+}
+
 struct SearchResult {
   uint64_t schedules = 0;
   bool exhausted = false;
@@ -42,12 +53,9 @@ SearchResult ExploreTwoByThree(int bound) {
   SearchResult result;
   ExhaustiveSearch search({.preemption_bound = bound});
   while (std::shared_ptr<ScheduleChooser> chooser = search.NextSchedule()) {
-    auto scheduler =
-        TestScheduler::Create({.strategy = Strategy::kExhaustive, .chooser = std::move(chooser)});
+    auto scheduler = ExhaustiveRun(std::move(chooser));
     std::string order;
-    Task<void> a = Spawn(scheduler, ThreeSteps(&order, 'A'));
-    Task<void> b = Spawn(scheduler, ThreeSteps(&order, 'B'));
-    scheduler->RunUntilParked();
+    RunTwoByThree(scheduler, &order);
     EXPECT_EQ(scheduler->steps(), 6u) << "each task must take exactly three steps";
     result.orders.insert(order);
     result.preemptions.push_back(scheduler->schedule_stats()->preemptions);
@@ -90,12 +98,8 @@ TEST(ExhaustiveTest, MaxSchedulesStopsTheSearchWithoutClaimingExhaustion) {
   ExhaustiveSearch search({.preemption_bound = -1, .max_schedules = 5});
   uint64_t runs = 0;
   while (std::shared_ptr<ScheduleChooser> chooser = search.NextSchedule()) {
-    auto scheduler =
-        TestScheduler::Create({.strategy = Strategy::kExhaustive, .chooser = std::move(chooser)});
     std::string order;
-    Task<void> a = Spawn(scheduler, ThreeSteps(&order, 'A'));
-    Task<void> b = Spawn(scheduler, ThreeSteps(&order, 'B'));
-    scheduler->RunUntilParked();
+    RunTwoByThree(ExhaustiveRun(std::move(chooser)), &order);
     ++runs;
   }
   EXPECT_EQ(runs, 5u);
@@ -108,9 +112,7 @@ uint64_t SchedulesToFind(int bound,
                          const std::function<bool(const std::shared_ptr<TestScheduler>&)>& bug) {
   ExhaustiveSearch search({.preemption_bound = bound});
   while (std::shared_ptr<ScheduleChooser> chooser = search.NextSchedule()) {
-    auto scheduler =
-        TestScheduler::Create({.strategy = Strategy::kExhaustive, .chooser = std::move(chooser)});
-    if (bug(scheduler)) return search.schedules_run();
+    if (bug(ExhaustiveRun(std::move(chooser)))) return search.schedules_run();
   }
   EXPECT_TRUE(search.exhausted());
   return 0;
@@ -132,8 +134,7 @@ TEST(ExhaustiveTest, ATestThatIsNotDeterministicStopsTheSearch) {
   ExhaustiveSearch search({.preemption_bound = -1});
   int run = 0;
   while (std::shared_ptr<ScheduleChooser> chooser = search.NextSchedule()) {
-    auto scheduler =
-        TestScheduler::Create({.strategy = Strategy::kExhaustive, .chooser = std::move(chooser)});
+    auto scheduler = ExhaustiveRun(std::move(chooser));
     std::string order;
     std::vector<Task<void>> tasks;
     // State that outlives a run: the second run spawns an extra task.
@@ -152,8 +153,7 @@ TEST(ExhaustiveTest, SpinLoopsEndPastMaxStepsThroughRoundRobin) {
   ExhaustiveSearch search({.preemption_bound = 0, .max_steps = 50});
   std::vector<uint64_t> steps;
   while (std::shared_ptr<ScheduleChooser> chooser = search.NextSchedule()) {
-    auto scheduler =
-        TestScheduler::Create({.strategy = Strategy::kExhaustive, .chooser = std::move(chooser)});
+    auto scheduler = ExhaustiveRun(std::move(chooser));
     bool done = false;
     Task<void> spinner = Spawn(scheduler, [&done]() -> Future<void> {
       while (!done) co_await Yield();

@@ -364,7 +364,7 @@ Future<void> Deposit(Executor executor, int* balance) {
 }
 
 // A lost update: two deposits each read, wait, then write the balance.
-SCHEDULER_TEST_WITH(HarnessDemo, LostUpdate, .iterations = 50) {
+void TwoDeposits(const std::shared_ptr<TestScheduler>& scheduler) {
   if (!DemoEnabled()) return;
   Executor executor(scheduler);
   int balance = 0;
@@ -373,6 +373,8 @@ SCHEDULER_TEST_WITH(HarnessDemo, LostUpdate, .iterations = 50) {
   scheduler->RunUntilParked();
   EXPECT_EQ(balance, 20);
 }
+
+SCHEDULER_TEST_WITH(HarnessDemo, LostUpdate, .iterations = 50) { TwoDeposits(scheduler); }
 
 TEST(HarnessDemoTest, AFailingSeedPrintsItsReplayLine) {
   testing_support::ChildResult r =
@@ -410,13 +412,7 @@ TEST(HarnessDemoTest, AFailingSeedPrintsItsReplayLine) {
 // The lost update again, found by exhaustive search.
 SCHEDULER_TEST_WITH(HarnessDemo, LostUpdateExhaustively, .strategy = Strategy::kExhaustive,
                     .preemption_bound = 1) {
-  if (!DemoEnabled()) return;
-  Executor executor(scheduler);
-  int balance = 0;
-  Task<void> first = executor.Spawn(Deposit(executor, &balance));
-  Task<void> second = executor.Spawn(Deposit(executor, &balance));
-  scheduler->RunUntilParked();
-  EXPECT_EQ(balance, 20);
+  TwoDeposits(scheduler);
 }
 
 TEST(HarnessDemoTest, ExhaustiveSearchNamesTheFailingScheduleAndItsReplay) {
