@@ -49,12 +49,10 @@ struct ExhaustiveSearch::State {
     const Node& node = path[depth];
     error = absl::FailedPreconditionError(absl::StrCat(
         "exhaustive search: schedule #", runs,
-        " replayed the choices of an earlier run, but at "
-        "choice #",
-        depth + 1, " (step ", step, ") met ", point.candidates.size(),
-        " candidates (previous task runnable: ", point.previous_is_candidate ? "yes" : "no",
-        ") where the earlier run met ", node.candidates, " (",
-        node.previous_is_candidate ? "yes" : "no",
+        " replayed the choices of an earlier run, but at choice #", depth + 1, " (step ", step,
+        ") met ", point.candidates.size(), " candidates (previous task runnable: ",
+        point.previous_is_candidate ? "yes" : "no", ") where the earlier run met ", node.candidates,
+        " (", node.previous_is_candidate ? "yes" : "no",
         "). The test is not deterministic: look for state that outlives a run, real time or "
         "real threads."));
   }
@@ -66,6 +64,7 @@ struct ExhaustiveSearch::State {
   uint64_t runs = 0;
   uint64_t max_depth = 0;
   bool exhausted = false;
+  bool capped = false;  // stopped at max_schedules
   absl::Status error;
 };
 
@@ -118,7 +117,7 @@ ExhaustiveSearch::~ExhaustiveSearch() = default;
 
 std::shared_ptr<ScheduleChooser> ExhaustiveSearch::NextSchedule() {
   State& s = *state_;
-  if (s.exhausted || !s.error.ok()) return nullptr;
+  if (s.exhausted || s.capped || !s.error.ok()) return nullptr;
   if (s.runs > 0) {
     // The previous run ended. Met fewer choices than it replayed: diverged.
     if (s.depth < s.prefix) {
@@ -132,7 +131,10 @@ std::shared_ptr<ScheduleChooser> ExhaustiveSearch::NextSchedule() {
       s.exhausted = true;
       return nullptr;
     }
-    if (s.runs >= s.options.max_schedules) return nullptr;
+    if (s.runs >= s.options.max_schedules) {
+      s.capped = true;
+      return nullptr;
+    }
   }
   ++s.runs;
   s.depth = 0;
