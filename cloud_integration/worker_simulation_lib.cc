@@ -120,8 +120,10 @@ std::string ReplayCommand(uint64_t seed, const SimulationOptions& options) {
 SeedReport SimulateSeed(uint64_t seed, const SimulationOptions& options) {
   SeedReport report;
   report.seed = seed;
-  auto test_scheduler = scheduler::TestScheduler::Create(
-      {.seed = seed, .record_trace = !options.trace_prefix.empty()});
+  scheduler::TestSchedulerConfig config = options.scheduler;
+  config.seed = seed;
+  config.record_trace = config.record_trace || !options.trace_prefix.empty();
+  auto test_scheduler = scheduler::TestScheduler::Create(std::move(config));
   std::weak_ptr<scheduler::TestScheduler> weak_scheduler = test_scheduler;
   auto session_trace = std::make_shared<SessionTrace>([weak_scheduler] {
     std::shared_ptr<scheduler::TestScheduler> s = weak_scheduler.lock();
@@ -178,6 +180,8 @@ SeedReport SimulateSeed(uint64_t seed, const SimulationOptions& options) {
   while (test_scheduler->AdvanceClockToNextTimer()) {
   }
   report.trace_hash = test_scheduler->trace_hash();
+  report.schedule = test_scheduler->schedule();
+  report.schedule_stats = test_scheduler->schedule_stats();
 
   if (!report.ok() && !options.trace_prefix.empty()) {
     if (test_scheduler->WriteTrace(options.trace_prefix).ok()) {

@@ -14,10 +14,13 @@
 #define CLOUD_INTEGRATION_WORKER_SIMULATION_LIB_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cloud_integration/cloud_session_id.h"
+#include "testing/schedule.h"
+#include "testing/test_scheduler.h"
 
 namespace cloud {
 
@@ -29,6 +32,9 @@ struct SimulationOptions {
   // `<trace_prefix>.trace.json|.svg|.html` and the session view to
   // `<trace_prefix>.sessions.json`.
   std::string trace_prefix;
+  // The TestScheduler's config (strategy, chooser, record_schedule, ...);
+  // SimulateSeed sets its seed and, with trace_prefix, record_trace.
+  scheduler::TestSchedulerConfig scheduler;
 };
 
 // One request whose cleanup validation failed.
@@ -48,6 +54,9 @@ struct SeedReport {
   // Files written for this seed (empty unless it failed with a trace_prefix).
   std::vector<std::string> trace_files;
   uint64_t trace_hash = 0;
+  // The run as a Schedule (steps recorded with scheduler.record_schedule).
+  scheduler::Schedule schedule;
+  std::optional<scheduler::ScheduleStats> schedule_stats;
 
   bool ok() const { return failures.empty() && error.empty(); }
 };

@@ -22,9 +22,23 @@
 //
 // On the first failing seed (a GoogleTest assertion, a TestScheduler failure
 // such as a stuck Block, or an exception escaping the body) the harness stops
-// and prints the seed and a one-line command that replays it, e.g.
+// and prints the seed, a one-line command that replays it, and the run's
+// schedule string (schedule.h), e.g.
 //   bazel test //pkg:target --test_env=SEED=17 --test_env=ITERATIONS=1
 //       --test_filter=Suite.Name                              (on one line)
+// Then it shrinks the schedule (shrink.h: fewer preemptions, fewer steps,
+// same failing assertion) and prints the replay of the shrunk one:
+//   bazel test //pkg:target --test_env=SCHEDULE=17:1.2 --test_filter=Suite.Name
+// SCHEDULE=<schedule> runs exactly that schedule, under any strategy option.
+//
+// Exhaustive exploration (exhaustive.h) replaces the seeds:
+//   SCHEDULER_TEST_WITH(Cache, NoStaleFill, .strategy = Strategy::kExhaustive,
+//                       .preemption_bound = 2) { ... }
+// runs the body once per schedule with at most `preemption_bound`
+// preemptions (SEED picks the data seed), stops at the first failure, and
+// prints how many schedules ran and whether the space was exhausted; it
+// records them as the test properties scheduler_schedules_run and
+// scheduler_space_exhausted. Under sharding, shard 0 runs the whole search.
 //
 // Sharding note: to split seeds, the harness hides GoogleTest's own shard
 // variables, so every test of a binary that links the harness runs in every
@@ -50,11 +64,19 @@ struct SchedulerTestOptions {
   Strategy strategy = Strategy::kRandom;
   int pct_depth = 3;
   uint64_t pct_max_steps = 1000;
+  // Strategy::kExhaustive: the preemption bound (negative: none) and a cap on
+  // the schedules run.
+  int preemption_bound = 2;
+  uint64_t max_schedules = 100000;
+  // Strategy::kFairRandom: the longest run of choices a task may lose.
+  uint64_t fairness_bound = 32;
+  // Replays allowed for shrinking a failing schedule; 0 turns shrinking off.
+  uint64_t shrink_runs = 200;
   bool allow_parking = false;
   int64_t block_on_ticks_min = 0;
   int64_t block_on_ticks_max = 1000;
   // Run each seed twice and fail if the traces differ (as with
-  // SCHEDULER_DEBUG_DIVERGENCE=1).
+  // SCHEDULER_DEBUG_DIVERGENCE=1). The exhaustive search checks this itself.
   bool check_determinism = false;
 };
 

@@ -1,10 +1,10 @@
 // SharedRng: a thread-safe handle to the TestScheduler's one PRNG.
 //
-// `TestScheduler::Rng()` returns one, so tests and tasks draw from the very
-// generator that picks the schedule: a test that takes its random inputs from
-// it replays exactly with its seed. Copies share the same generator; each
-// call locks it briefly. The range reductions are `Rng`'s (ours, not
-// <random>'s), so the numbers are the same with any compiler and OS.
+// `TestScheduler::Rng()` returns one, so tests and tasks draw from the
+// scheduler's data stream: a test that takes its random inputs from it replays
+// exactly with its seed, or with a Schedule recorded from that seed. Copies share the same
+// generator; each call locks it briefly. The range reductions are `Rng`'s (ours, not <random>'s),
+// so the numbers are the same with any compiler and OS.
 //
 // Determinism holds only while the draws happen in a deterministic order, i.e.
 // from the driving thread or inside task steps, never from other threads.

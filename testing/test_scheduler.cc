@@ -9,6 +9,8 @@
 #include "scheduler/current_task.h"
 #include "scheduler/internal/task_core.h"
 #include "scheduler/unhandled_exception.h"
+#include "testing/internal/choice_queue.h"
+#include "testing/internal/fair_random_chooser.h"
 #include "testing/internal/pct_queue.h"
 #include "testing/internal/run_queue.h"
 #include "testing/trace_export.h"
@@ -34,16 +36,37 @@ void CheckConfig(const TestSchedulerConfig& c) {
     problem = absl::StrCat("pct_depth must be >= 1, got ", c.pct_depth);
   } else if (c.pct_max_steps < 1) {
     problem = "pct_max_steps must be >= 1";
+  } else if (c.fairness_bound < 1) {
+    problem = "fairness_bound must be >= 1";
+  } else if (NeedsChooser(c.strategy) && c.chooser == nullptr) {
+    problem = absl::StrCat("strategy ", StrategyName(c.strategy),
+                           " takes its choices from `chooser`, which is not set");
+  } else if (!NeedsChooser(c.strategy) && c.chooser != nullptr) {
+    problem = absl::StrCat("strategy ", StrategyName(c.strategy),
+                           " makes its own choices; `chooser` is only for exhaustive, replay "
+                           "and fuzz");
   }
   if (!problem.empty()) internal::FatalError("TestSchedulerConfig: " + problem);
 }
 
-std::unique_ptr<internal::ReadyQueue> MakeQueue(const TestSchedulerConfig& c, SharedRng rng) {
+// The strategies' own generator: a stream apart from the data stream (Rng()),
+// so that replaying a run without its strategy leaves the data unchanged.
+Rng ScheduleStream(uint64_t seed) { return Rng(seed ^ 0x5c4ed01e5c4ed01eULL); }
+
+std::unique_ptr<internal::ReadyQueue> MakeQueue(const TestSchedulerConfig& c) {
   switch (c.strategy) {
     case Strategy::kRandom:
-      return std::make_unique<internal::RunQueue>(std::move(rng));
+      return std::make_unique<internal::RunQueue>(ScheduleStream(c.seed));
     case Strategy::kPct:
-      return std::make_unique<internal::PctQueue>(std::move(rng), c.pct_depth, c.pct_max_steps);
+      return std::make_unique<internal::PctQueue>(ScheduleStream(c.seed), c.pct_depth,
+                                                  c.pct_max_steps);
+    case Strategy::kFairRandom:
+      return std::make_unique<internal::ChoiceQueue>(
+          std::make_shared<internal::FairRandomChooser>(ScheduleStream(c.seed), c.fairness_bound));
+    case Strategy::kExhaustive:
+    case Strategy::kReplay:
+    case Strategy::kFuzz:
+      return std::make_unique<internal::ChoiceQueue>(c.chooser);
   }
   internal::FatalError("TestSchedulerConfig: unknown strategy");
 }
@@ -63,7 +86,7 @@ TestScheduler::TestScheduler(TestSchedulerConfig config)
       registry_(std::make_shared<internal::TaskRegistry>()),
       rng_(config_.seed),
       mu_(rng_.mutex()),
-      queue_(MakeQueue(config_, rng_)),
+      queue_(MakeQueue(config_)),
       now_(kClockStart),
       allow_parking_(config_.allow_parking),
       block_on_ticks_min_(config_.block_on_ticks_min),
@@ -193,6 +216,7 @@ Runnable TestScheduler::NextStep(std::vector<Runnable>& rejected) {
   if (runnable) {
     ++steps_;
     trace_.RecordStep(steps_, runnable.metadata(), now_ - kClockStart);
+    if (config_.record_schedule) schedule_steps_.push_back(runnable.metadata().id);
   }
   return runnable;
 }
@@ -464,6 +488,19 @@ size_t TestScheduler::runnable_count() const {
 size_t TestScheduler::timer_count() const {
   absl::MutexLock lock(&mu_);
   return timers_.size();
+}
+
+::scheduler::Schedule TestScheduler::schedule() const {
+  absl::MutexLock lock(&mu_);
+  return ::scheduler::Schedule{.seed = config_.seed, .steps = schedule_steps_};
+}
+
+std::optional<ScheduleStats> TestScheduler::schedule_stats() const {
+  absl::MutexLock lock(&mu_);
+  if (const auto* choices = dynamic_cast<const internal::ChoiceQueue*>(queue_.get())) {
+    return choices->stats();
+  }
+  return std::nullopt;
 }
 
 uint64_t TestScheduler::trace_hash() const {

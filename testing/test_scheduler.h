@@ -3,11 +3,14 @@
 // Nothing runs on its own. The test drives: `Tick()` runs one step,
 // `RunUntilParked()` runs until nothing is runnable, `AdvanceClock(d)` moves a
 // fake clock and fires timers in deadline order, and `Block` parks by running
-// other tasks. Every choice (which runnable goes next, how long a blocked
-// future may run, how many times `SimulateRandomDelay` yields, what `Rng()`
-// returns) comes from one PRNG seeded with `seed`, so a seed replays the same
-// interleaving on any machine. The execution trace (trace.h) proves it: equal
-// seeds give equal `trace_hash()`es.
+// other tasks. Every choice comes from `seed`, through two generators of our
+// own: the schedule stream picks which runnable goes next (strategy.h), the
+// data stream decides the rest (how long a blocked future may run, how many
+// times `SimulateRandomDelay` yields, what `Rng()` returns). So a seed replays
+// the same interleaving on any machine, and a run written down as a Schedule
+// (schedule.h: the seed plus the task of each step) replays without the
+// strategy. The execution trace (trace.h) proves it: equal seeds, or a
+// schedule and its replay, give equal `trace_hash()`es.
 //
 //   auto scheduler = TestScheduler::Create({.seed = 42});
 //   Executor executor(scheduler);
@@ -62,6 +65,8 @@
 #include "testing/internal/staged_runnables.h"
 #include "testing/internal/task_registry.h"
 #include "testing/internal/timer_heap.h"
+#include "testing/schedule.h"
+#include "testing/schedule_chooser.h"
 #include "testing/shared_rng.h"
 #include "testing/strategy.h"
 #include "testing/trace.h"
@@ -90,6 +95,14 @@ struct TestSchedulerConfig {
   // PCT's k: change points are drawn from steps [1, k]; set it near the
   // number of steps a run takes. >= 1.
   uint64_t pct_max_steps = 1000;
+  // kFairRandom: a task passed over this many choices in a row runs next.
+  // >= 1.
+  uint64_t fairness_bound = 32;
+  // The chooser of kExhaustive, kReplay and kFuzz (schedule_chooser.h);
+  // required by those strategies, refused by the others.
+  std::shared_ptr<ScheduleChooser> chooser;
+  // Record the task of every step, for `schedule()` (a few bytes per step).
+  bool record_schedule = false;
   // Keep every trace event (for export and divergence reports); the hash is
   // kept either way.
   bool record_trace = false;
@@ -179,6 +192,14 @@ class TestScheduler final : public Scheduler,
   // A human-readable report: seed, clock, blocks, and every pending task.
   std::string DescribeState() const;
 
+  // This run so far as a Schedule (schedule.h): the seed and the task of
+  // every step. Needs record_schedule (else the steps are empty).
+  ::scheduler::Schedule schedule() const;  // (the type; Schedule() is the method)
+  // Preemptions and explicit steps so far, under the strategies whose queue
+  // sees every candidate (fair random and the chooser strategies); nullopt
+  // under random and PCT.
+  std::optional<ScheduleStats> schedule_stats() const;
+
   // The running hash of the execution trace (equal for equal schedules).
   uint64_t trace_hash() const;
   // A copy of the trace; its events are kept only with record_trace.
@@ -259,6 +280,7 @@ class TestScheduler final : public Scheduler,
   std::atomic<bool> in_step_{false};
   bool step_is_foreground_ = false;  // driving thread only
   ExecutionTrace trace_ ABSL_GUARDED_BY(mu_);
+  std::vector<TaskId> schedule_steps_ ABSL_GUARDED_BY(mu_);  // with record_schedule
 };
 
 }  // namespace scheduler

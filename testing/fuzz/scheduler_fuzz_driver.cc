@@ -6,11 +6,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "executor/executor.h"
 #include "scheduler/channel.h"
 #include "scheduler/yield.h"
+#include "testing/byte_chooser.h"
 #include "testing/test_scheduler.h"
 
 namespace scheduler::fuzz {
@@ -108,14 +110,24 @@ Future<int> Body(std::shared_ptr<TestScheduler> s, Ledger* ledger, int index, Bo
 
 constexpr int kSlots = 8;
 
+// The program's scheduler: seeded random, or choices from `schedule_bytes`.
+std::shared_ptr<TestScheduler> MakeScheduler(uint64_t seed,
+                                             std::optional<std::vector<uint8_t>> schedule_bytes) {
+  TestSchedulerConfig config{.seed = seed,
+                             .block_on_ticks_min = 0,
+                             .block_on_ticks_max = 20,
+                             .on_failure = [](const std::string& report) { Violation(report); }};
+  if (schedule_bytes.has_value()) {
+    config.strategy = Strategy::kFuzz;
+    config.chooser = std::make_shared<ByteChooser>(*std::move(schedule_bytes));
+  }
+  return TestScheduler::Create(std::move(config));
+}
+
 class Program {
  public:
-  explicit Program(uint64_t seed)
-      : scheduler_(TestScheduler::Create(
-            {.seed = seed,
-             .block_on_ticks_min = 0,
-             .block_on_ticks_max = 20,
-             .on_failure = [](const std::string& report) { Violation(report); }})),
+  Program(uint64_t seed, std::optional<std::vector<uint8_t>> schedule_bytes)
+      : scheduler_(MakeScheduler(seed, std::move(schedule_bytes))),
         background_(scheduler_),
         foreground_a_(scheduler_),
         foreground_b_(scheduler_),
@@ -209,7 +221,8 @@ class Program {
     }
     ledger_.Mix(scheduler_->steps());
     ledger_.Mix(static_cast<uint64_t>(scheduler_->Now().time_since_epoch().count()));
-    return ProgramResult{ledger_.trace, static_cast<int>(ledger_.tasks.size()), operations_};
+    return ProgramResult{ledger_.trace, static_cast<int>(ledger_.tasks.size()), operations_,
+                         scheduler_->strategy() == Strategy::kFuzz};
   }
 
  private:
@@ -268,10 +281,17 @@ class Program {
 }  // namespace
 
 ProgramResult RunProgram(const uint8_t* data, size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const std::string_view marker(kScheduleMarker);
+  std::optional<std::vector<uint8_t>> schedule_bytes;
+  if (const size_t at = input.rfind(marker); at != std::string_view::npos) {
+    schedule_bytes.emplace(data + at + marker.size(), data + size);
+    size = at;
+  }
   ByteReader in(data, size);
   uint64_t seed = 0;
   for (int i = 0; i < 2; ++i) seed = (seed << 8) | in.Next();
-  Program program(seed);
+  Program program(seed, std::move(schedule_bytes));
   for (int op = 0; op < 256 && !in.done(); ++op) {
     program.Execute(in);
     program.CheckInvariants();

@@ -1,4 +1,13 @@
-// A fuzzing driver: interprets bytes as a program of scheduler operations.
+// A fuzzing driver: interprets bytes as a program of scheduler operations,
+// optionally followed by the schedule to run it under.
+//
+// Input format: <program>[kScheduleMarker <schedule bytes>]. The program is
+// two bytes of seed, then (op, a, b) triples. Without the marker the program
+// runs under the seeded uniform random strategy; with it, the bytes after the
+// (last) marker make every scheduling choice (ByteChooser, Strategy::kFuzz),
+// so the fuzzer mutates the interleaving as well as the program, and
+// coverage of the scheduler's and the program's code guides both. The
+// marker is in the AFL++ dictionary (schedule.dict), so mutations insert it.
 //
 // The program spawns background, labeled and foreground tasks, awaits,
 // detaches and drops them, blocks with timeouts, sends on channels, ticks,
@@ -22,10 +31,14 @@
 
 namespace scheduler::fuzz {
 
+// Separates the program from its schedule bytes.
+inline constexpr char kScheduleMarker[] = "\xffSCHEDULE:";
+
 struct ProgramResult {
   uint64_t trace_hash = 0;
   int tasks_spawned = 0;
   int operations = 0;
+  bool byte_schedule = false;  // the schedule came from the input's bytes
 };
 
 // Runs the program once, checking invariants; aborts on a violation.

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
@@ -100,18 +102,43 @@ absl::StatusOr<SeedPlan> MakeSeedPlan(const EnvLookup& env, uint64_t default_see
     plan.debug_divergence = *debug;
   }
   if (const char* v = env("SCHEDULER_TRACE_OUT")) plan.trace_dir = v;
+  if (const char* v = env("SCHEDULE"); v != nullptr && v[0] != '\0') {
+    absl::StatusOr<Schedule> schedule = Schedule::Parse(v);
+    if (!schedule.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("SCHEDULE: ", schedule.status().message()));
+    }
+    plan.schedule = *std::move(schedule);
+  }
   return plan;
 }
 
-std::string ReplayCommand(const EnvLookup& env, uint64_t seed, const std::string& test_name,
-                          const std::string& executable) {
+namespace {
+
+// `vars` is "NAME=value" settings separated by spaces.
+std::string Command(const EnvLookup& env, const std::vector<std::string>& vars,
+                    const std::string& test_name, const std::string& executable) {
   // `bazel test` does not pass the client's environment to tests, hence
   // --test_env rather than a `SEED=...` prefix.
   if (const char* target = env("TEST_TARGET"); target != nullptr && target[0] != '\0') {
-    return absl::StrCat("bazel test ", target, " --test_env=SEED=", seed,
-                        " --test_env=ITERATIONS=1 --test_filter=", test_name);
+    std::string out = absl::StrCat("bazel test ", target);
+    for (const std::string& var : vars) absl::StrAppend(&out, " --test_env=", var);
+    return absl::StrCat(out, " --test_filter=", test_name);
   }
-  return absl::StrCat("SEED=", seed, " ITERATIONS=1 ", executable, " --gtest_filter=", test_name);
+  std::string out;
+  for (const std::string& var : vars) absl::StrAppend(&out, var, " ");
+  return absl::StrCat(out, executable, " --gtest_filter=", test_name);
+}
+
+}  // namespace
+
+std::string ReplayCommand(const EnvLookup& env, uint64_t seed, const std::string& test_name,
+                          const std::string& executable) {
+  return Command(env, {absl::StrCat("SEED=", seed), "ITERATIONS=1"}, test_name, executable);
+}
+
+std::string ReplayCommand(const EnvLookup& env, const Schedule& schedule,
+                          const std::string& test_name, const std::string& executable) {
+  return Command(env, {"SCHEDULE=" + schedule.ToString()}, test_name, executable);
 }
 
 void TakeOverSharding() {

@@ -7,6 +7,9 @@
 //   TEST_TOTAL_SHARDS / TEST_SHARD_INDEX (set by Bazel for shard_count > 1):
 //                   the seeds are dealt round-robin to the shards, so every
 //                   seed runs exactly once across them
+//   SCHEDULE=<schedule>            run exactly that schedule (schedule.h),
+//                   e.g. SCHEDULE=17:1.2x14.1, whatever the strategy; SEED
+//                   and ITERATIONS are then ignored
 //   SCHEDULER_DEBUG_DIVERGENCE=1   run each seed twice and report the first
 //                   event where the two runs differ
 //   SCHEDULER_TRACE_OUT=dir        write each seed's trace (trace_export.h)
@@ -23,6 +26,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "testing/schedule.h"
 
 namespace scheduler::internal {
 
@@ -39,7 +43,8 @@ struct SeedPlan {
   uint64_t shard_index = 0;
   uint64_t shard_count = 1;
   bool debug_divergence = false;
-  std::string trace_dir;  // empty: no trace files
+  std::string trace_dir;             // empty: no trace files
+  std::optional<Schedule> schedule;  // SCHEDULE
 
   // How many seeds this shard runs.
   uint64_t SeedsInShard() const;
@@ -61,6 +66,9 @@ absl::StatusOr<SeedPlan> MakeSeedPlan(const EnvLookup& env, uint64_t default_see
 // under `bazel test`), else the test binary itself (`executable`).
 std::string ReplayCommand(const EnvLookup& env, uint64_t seed, const std::string& test_name,
                           const std::string& executable);
+// The same for exactly `schedule` (SCHEDULE=...).
+std::string ReplayCommand(const EnvLookup& env, const Schedule& schedule,
+                          const std::string& test_name, const std::string& executable);
 
 // Tells Bazel the test binary supports sharding (touches
 // TEST_SHARD_STATUS_FILE) and hides GTEST_TOTAL_SHARDS / GTEST_SHARD_INDEX

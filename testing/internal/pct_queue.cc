@@ -6,8 +6,8 @@
 
 namespace scheduler::internal {
 
-PctQueue::PctQueue(SharedRng rng, int depth, uint64_t max_steps)
-    : rng_(std::move(rng)), depth_(static_cast<uint64_t>(depth)) {
+PctQueue::PctQueue(Rng rng, int depth, uint64_t max_steps)
+    : rng_(rng), depth_(static_cast<uint64_t>(depth)) {
   for (uint64_t priority = 1; priority < depth_; ++priority) {
     const uint64_t step = 1 + rng_.Below(max_steps);
     change_points_.push_back(step);
@@ -18,7 +18,7 @@ PctQueue::PctQueue(SharedRng rng, int depth, uint64_t max_steps)
 PctQueue::Key PctQueue::KeyFor(const Runnable& runnable) {
   const TaskId task = runnable.metadata().id;
   auto [it, inserted] = priorities_.try_emplace(task, 0);
-  if (inserted) it->second = depth_ + (rng_.Locked().Next() >> 2);  // >= depth, no overflow
+  if (inserted) it->second = depth_ + (rng_.Next() >> 2);  // >= depth, no overflow
   return Key{it->second, task.value()};
 }
 

@@ -26,14 +26,14 @@
 #include "scheduler/ids.h"
 #include "scheduler/runnable.h"
 #include "testing/internal/ready_queue.h"
-#include "testing/shared_rng.h"
+#include "testing/rng.h"
 
 namespace scheduler::internal {
 
 class PctQueue final : public ReadyQueue {
  public:
   // `depth` >= 1 and `max_steps` >= 1 (checked by the TestScheduler).
-  PctQueue(SharedRng rng, int depth, uint64_t max_steps);
+  PctQueue(Rng rng, int depth, uint64_t max_steps);
 
   void PushBackground(Runnable&& runnable) override;
   void PushDeprioritized(Runnable&& runnable) override;
@@ -61,7 +61,7 @@ class PctQueue final : public ReadyQueue {
   Key KeyFor(const Runnable& runnable);
   void AddCandidate(std::map<Key, Runnable>& into, Runnable runnable);
 
-  SharedRng rng_;
+  Rng rng_;  // the schedule stream
   const uint64_t depth_;
   std::vector<uint64_t> change_points_;
   absl::flat_hash_map<uint64_t, uint64_t> demotion_at_step_;  // step -> priority

@@ -8,13 +8,14 @@
 //     when nothing else is (the blocked session's queued work cannot run, so
 //     it does not count).
 // Implementations differ only in which candidate `Pop` picks (strategy.h).
-// Every choice draws from the scheduler's one PRNG, and nothing that affects a
-// choice or an iteration order depends on hashing or addresses, so a seed
-// replays exactly.
+// A queue draws from a generator of its own (the schedule stream, seeded from
+// the seed), never from the scheduler's shared PRNG (the data stream behind
+// Rng(), NextRandom, block budgets and random delays): a run replayed from
+// its schedule string, with no strategy drawing, then sees the same data. Nothing
+// that affects a choice or an iteration order depends on hashing or
+// addresses, so a seed replays exactly.
 //
-// Not thread-safe: the TestScheduler calls it under its mutex, which is the
-// PRNG's own (SharedRng::mutex()), so implementations draw through
-// `rng.Locked()` (the constructor runs before the scheduler exists, unlocked).
+// Not thread-safe: the TestScheduler calls it under its mutex.
 #ifndef TESTING_INTERNAL_READY_QUEUE_H_
 #define TESTING_INTERNAL_READY_QUEUE_H_
 

@@ -51,7 +51,7 @@ Runnable RunQueue::Pop(std::optional<SessionId> excluded) {
   const size_t sessions = active_sessions_.size() - (skip ? 1 : 0);
   const size_t candidates = background_.size() + sessions;
   if (candidates > 0) {
-    size_t pick = rng_.Locked().Below(candidates);
+    size_t pick = rng_.Below(candidates);
     if (pick < background_.size()) return SwapRemove(background_, pick);
     pick -= background_.size();
     if (skip && pick >= *skip) ++pick;
@@ -60,7 +60,7 @@ Runnable RunQueue::Pop(std::optional<SessionId> excluded) {
   // Deprioritized work runs when nothing else can, which includes the case
   // where everything else belongs to the blocked session.
   if (!deprioritized_.empty()) {
-    return SwapRemove(deprioritized_, rng_.Locked().Below(deprioritized_.size()));
+    return SwapRemove(deprioritized_, rng_.Below(deprioritized_.size()));
   }
   return Runnable();
 }

@@ -19,13 +19,13 @@
 #include "scheduler/ids.h"
 #include "scheduler/runnable.h"
 #include "testing/internal/ready_queue.h"
-#include "testing/shared_rng.h"
+#include "testing/rng.h"
 
 namespace scheduler::internal {
 
 class RunQueue final : public ReadyQueue {
  public:
-  explicit RunQueue(SharedRng rng) : rng_(std::move(rng)) {}
+  explicit RunQueue(Rng rng) : rng_(rng) {}
 
   void PushBackground(Runnable&& runnable) override { background_.push_back(std::move(runnable)); }
   void PushDeprioritized(Runnable&& runnable) override {
@@ -43,7 +43,7 @@ class RunQueue final : public ReadyQueue {
  private:
   Runnable TakeSessionHead(size_t active_index);
 
-  SharedRng rng_;
+  Rng rng_;  // the schedule stream: draws here never shift the data stream
   std::vector<Runnable> background_;
   std::vector<Runnable> deprioritized_;
   // Per-session FIFOs. A session's deque is kept when it empties, so a session

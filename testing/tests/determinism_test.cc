@@ -1,8 +1,11 @@
 // Reproducibility: a seed determines the whole run (same trace hash in 100
 // runs and in separate processes), different seeds explore different orders,
-// and a wake from a foreign thread, which breaks that, is reported.
+// a run written down as a schedule string replays to the same trace hash
+// without its strategy, and a wake from a foreign thread, which breaks all
+// that, is reported.
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -17,6 +20,8 @@
 #include "gtest/gtest.h"
 #include "scheduler/channel.h"
 #include "scheduler/yield.h"
+#include "testing/replay_chooser.h"
+#include "testing/schedule.h"
 #include "testing/test_scheduler.h"
 #include "testing/tests/self_exec.h"
 
@@ -54,18 +59,21 @@ Future<void> Ui(std::string name, Log* log) {
 struct Outcome {
   uint64_t hash;
   Log log;
+  Schedule schedule;  // recorded
+  std::optional<ScheduleStats> stats;
 };
 
 // Touches every kind of decision: background, labeled (deprioritized),
 // two foreground sessions, timers, channels, SimulateRandomDelay, Rng(),
 // BlockWithTimeout and AdvanceClock.
-Outcome RunWorkload(uint64_t seed, Strategy strategy) {
-  auto scheduler = TestScheduler::Create({.seed = seed,
-                                          .block_on_ticks_min = 0,
-                                          .block_on_ticks_max = 10,
-                                          .strategy = strategy,
-                                          .pct_depth = 3,
-                                          .pct_max_steps = 120});
+// `config` brings the seed and the strategy.
+Outcome RunWorkload(TestSchedulerConfig config) {
+  config.block_on_ticks_min = 0;
+  config.block_on_ticks_max = 10;
+  config.pct_depth = 3;
+  config.pct_max_steps = 120;
+  config.record_schedule = true;
+  auto scheduler = TestScheduler::Create(std::move(config));
   Executor background(scheduler);
   ForegroundExecutor first(scheduler);
   ForegroundExecutor second(scheduler);
@@ -95,10 +103,20 @@ Outcome RunWorkload(uint64_t seed, Strategy strategy) {
   if (partial.timed_out()) tasks.push_back(background.Spawn(std::move(partial).TakeUnfinished()));
   scheduler->RunUntilParked();
   scheduler->AdvanceClock(std::chrono::milliseconds(100));
-  return Outcome{scheduler->trace_hash(), log};
+  return Outcome{scheduler->trace_hash(), log, scheduler->schedule(), scheduler->schedule_stats()};
 }
 
-constexpr Strategy kStrategies[] = {Strategy::kRandom, Strategy::kPct};
+Outcome RunWorkload(uint64_t seed, Strategy strategy) {
+  return RunWorkload({.seed = seed, .strategy = strategy});
+}
+
+Outcome Replay(const Schedule& schedule) {
+  return RunWorkload({.seed = schedule.seed,
+                      .strategy = Strategy::kReplay,
+                      .chooser = std::make_shared<ReplayChooser>(schedule)});
+}
+
+constexpr Strategy kStrategies[] = {Strategy::kRandom, Strategy::kPct, Strategy::kFairRandom};
 
 TEST(DeterminismTest, SameSeedGivesTheSameTraceIn100Runs) {
   for (Strategy strategy : kStrategies) {
@@ -136,6 +154,58 @@ std::string HashLines() {
     }
   }
   return out.str();
+}
+
+TEST(ScheduleReplayTest, ReplayingAScheduleStringReproducesTheTraceHash) {
+  for (Strategy strategy : kStrategies) {
+    for (uint64_t seed = 0; seed < 30; ++seed) {
+      const Outcome original = RunWorkload(seed, strategy);
+      ASSERT_FALSE(original.schedule.steps.empty());
+      // Through the string, as a user would paste it.
+      const std::string text = original.schedule.ToString();
+      absl::StatusOr<Schedule> parsed = Schedule::Parse(text);
+      ASSERT_TRUE(parsed.ok()) << parsed.status();
+      ASSERT_EQ(*parsed, original.schedule) << text;
+      const Outcome replayed = Replay(*parsed);
+      EXPECT_EQ(replayed.hash, original.hash) << StrategyName(strategy) << " " << text;
+      EXPECT_EQ(replayed.log, original.log) << StrategyName(strategy) << " " << text;
+      EXPECT_EQ(replayed.schedule, original.schedule) << StrategyName(strategy);
+    }
+  }
+}
+
+TEST(ScheduleReplayTest, TheExplicitPrefixAloneReplaysTheSameRun) {
+  for (uint64_t seed = 0; seed < 30; ++seed) {
+    const Outcome original = RunWorkload(seed, Strategy::kRandom);
+    const Outcome replayed = Replay(original.schedule);
+    ASSERT_TRUE(replayed.stats.has_value());
+    Schedule prefix = original.schedule;
+    prefix.steps.resize(replayed.stats->explicit_steps);
+    EXPECT_LT(prefix.steps.size(), original.schedule.steps.size()) << "seed " << seed;
+    const Outcome from_prefix = Replay(prefix);
+    EXPECT_EQ(from_prefix.hash, original.hash) << "seed " << seed << ": " << prefix.ToString();
+    EXPECT_EQ(from_prefix.stats->preemptions, replayed.stats->preemptions);
+  }
+}
+
+TEST(ScheduleReplayTest, ADifferentScheduleGivesADifferentRunWithTheSameData) {
+  const Outcome original = RunWorkload(4, Strategy::kRandom);
+  // The replay default everywhere: no preemption at all.
+  const Outcome calm = Replay(Schedule{.seed = 4});
+  EXPECT_NE(calm.hash, original.hash);
+  EXPECT_EQ(calm.stats->preemptions, 0u);
+  EXPECT_EQ(calm.stats->explicit_steps, 0u);
+}
+
+TEST(ScheduleStringTest, RoundTripsAndRejectsMalformedText) {
+  const Schedule schedule{.seed = 17,
+                          .steps = {TaskId(1), TaskId(2), TaskId(2), TaskId(2), TaskId(12)}};
+  EXPECT_EQ(schedule.ToString(), "17:1.2x3.12");
+  EXPECT_EQ(*Schedule::Parse("17:1.2x3.12"), schedule);
+  EXPECT_EQ(*Schedule::Parse("5:"), Schedule{.seed = 5});
+  for (const char* bad : {"", "17", "x:1", "17:0", "17:1..2", "17:1x0", "17:1x", "17:a", "-1:1"}) {
+    EXPECT_FALSE(Schedule::Parse(bad).ok()) << bad;
+  }
 }
 
 // Run only as the child of the test below.
@@ -220,13 +290,13 @@ TEST(WallClockTest, StartsAtAFixedUtcDateAndFollowsTheFakeClock) {
             absl::Hours(25) + absl::Milliseconds(5));
 }
 
-TEST(RngTest, SharedWithTheScheduleAndSeeded) {
+TEST(RngTest, SharedAndSeeded) {
   auto draws = [](uint64_t seed) {
     auto scheduler = TestScheduler::Create({.seed = seed});
     SharedRng rng = scheduler->Rng();
     std::vector<uint64_t> out;
     for (int i = 0; i < 5; ++i) out.push_back(rng.Below(1000));
-    out.push_back(scheduler->NextRandom());  // the same generator
+    out.push_back(scheduler->NextRandom());  // the same generator (the data stream)
     return out;
   };
   EXPECT_EQ(draws(3), draws(3));

@@ -21,6 +21,7 @@
 #include "scheduler/channel.h"
 #include "scheduler/yield.h"
 #include "testing/internal/harness_env.h"
+#include "testing/schedule.h"
 #include "testing/tests/self_exec.h"
 
 namespace scheduler {
@@ -68,6 +69,7 @@ class HarnessEnvTest : public ::testing::Test {
   ScopedEnv seed_{"SEED", nullptr};
   ScopedEnv iterations_{"ITERATIONS", nullptr};
   ScopedEnv divergence_{"SCHEDULER_DEBUG_DIVERGENCE", nullptr};
+  ScopedEnv schedule_{"SCHEDULE", nullptr};
   ScopedEnv total_{"TEST_TOTAL_SHARDS", nullptr};
   ScopedEnv index_{"TEST_SHARD_INDEX", nullptr};
 };
@@ -130,7 +132,7 @@ void FailsAtSeedThree(const std::shared_ptr<TestScheduler>& s) {
 TEST_F(HarnessEnvTest, AFailingSeedStopsTheRunAndNamesItsReplayLine) {
   ScopedEnv target("TEST_TARGET", "//pkg:target");
   EXPECT_NONFATAL_FAILURE(
-      RunSchedulerTest("Suite.Name", {.iterations = 10}, &FailsAtSeedThree),
+      RunSchedulerTest("Suite.Name", {.iterations = 10, .shrink_runs = 0}, &FailsAtSeedThree),
       "seed 3; replay with: bazel test //pkg:target --test_env=SEED=3 --test_env=ITERATIONS=1 "
       "--test_filter=Suite.Name");
   EXPECT_EQ(seeds_, Range(0, 4)) << "stops at the first failing seed";
@@ -186,6 +188,45 @@ TEST_F(HarnessEnvTest, TraceOutWritesOneTracePerSeed) {
   RunSchedulerTest("Suite.Traced", {.iterations = 2, .seed = 8}, &RecordSeed);
   EXPECT_TRUE(std::filesystem::exists(dir + "/Suite.Traced.seed8.trace.json"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/Suite.Traced.seed9.svg"));
+}
+
+TEST_F(HarnessEnvTest, MalformedScheduleFailsWithAMessage) {
+  ScopedEnv schedule("SCHEDULE", "17:1.two");
+  EXPECT_NONFATAL_FAILURE(RunSchedulerTest("X.Y", {}, &RecordSeed), "SCHEDULE: schedule");
+  EXPECT_TRUE(seeds_.empty());
+}
+
+TEST_F(HarnessEnvTest, ScheduleRunsExactlyThatScheduleWithItsSeed) {
+  ScopedEnv schedule("SCHEDULE", "23:1");
+  RunSchedulerTest("X.Y", {.iterations = 10, .seed = 5}, &RecordSeed);
+  EXPECT_EQ(seeds_, std::vector<uint64_t>{23});
+}
+
+// The two-task, three-step program of exhaustive_test, through the harness.
+uint64_t exhaustive_runs = 0;
+void TwoTasksOfThreeSteps(const std::shared_ptr<TestScheduler>& s) {
+  ++exhaustive_runs;
+  EXPECT_EQ(s->strategy(), Strategy::kExhaustive);
+  auto three_steps = []() -> Future<void> {
+    co_await Yield();
+    co_await Yield();
+  };
+  Task<void> a = Spawn(s, three_steps());
+  Task<void> b = Spawn(s, three_steps());
+  s->RunUntilParked();
+  EXPECT_EQ(s->steps(), 6u);
+}
+
+TEST_F(HarnessEnvTest, ExhaustiveStrategyRunsEveryScheduleWithinTheBound) {
+  exhaustive_runs = 0;
+  RunSchedulerTest("X.Y", {.strategy = Strategy::kExhaustive, .preemption_bound = 2},
+                   &TwoTasksOfThreeSteps);
+  EXPECT_EQ(exhaustive_runs, 14u) << "see exhaustive_test.cc for the arithmetic";
+}
+
+SCHEDULER_TEST_WITH(HarnessTest, ExhaustiveThroughTheMacro, .strategy = Strategy::kExhaustive,
+                    .preemption_bound = 1) {
+  TwoTasksOfThreeSteps(scheduler);
 }
 
 // --- harness_env directly. ---
@@ -254,6 +295,11 @@ TEST(HarnessEnvParsingTest, ReplayCommands) {
             "bazel test //a:b --test_env=SEED=17 --test_env=ITERATIONS=1 --test_filter=S.N");
   EXPECT_EQ(internal::ReplayCommand(FakeEnv({}), 17, "S.N", "/x/b"),
             "SEED=17 ITERATIONS=1 /x/b --gtest_filter=S.N");
+  const Schedule schedule{.seed = 4, .steps = {TaskId(1), TaskId(2)}};
+  EXPECT_EQ(internal::ReplayCommand(FakeEnv({{"TEST_TARGET", "//a:b"}}), schedule, "S.N", "/x/b"),
+            "bazel test //a:b --test_env=SCHEDULE=4:1.2 --test_filter=S.N");
+  EXPECT_EQ(internal::ReplayCommand(FakeEnv({}), schedule, "S.N", "/x/b"),
+            "SCHEDULE=4:1.2 /x/b --gtest_filter=S.N");
 }
 
 // --- Real sharding: rerun this binary as Bazel runs each shard. ---
@@ -300,6 +346,16 @@ TEST(HarnessShardingTest, ShardsRunEverySeedExactlyOnce) {
 
 bool DemoEnabled() { return std::getenv("HARNESS_DEMO_FAIL") != nullptr; }
 
+// The schedule of the "SCHEDULE=..." replay line printed after `marker`.
+std::string ScheduleAfter(const std::string& output, const std::string& marker) {
+  const std::string::size_type at = output.find(marker);
+  if (at == std::string::npos) return "";
+  const std::string::size_type start = output.find("SCHEDULE=", at);
+  if (start == std::string::npos) return "";
+  const std::string::size_type end = output.find(' ', start);
+  return output.substr(start + 9, end - start - 9);
+}
+
 Future<void> Deposit(Executor executor, int* balance) {
   co_await executor.SimulateRandomDelay();  // the request arrives
   const int read = *balance;
@@ -308,7 +364,7 @@ Future<void> Deposit(Executor executor, int* balance) {
 }
 
 // A lost update: two deposits each read, wait, then write the balance.
-SCHEDULER_TEST_WITH(HarnessDemo, LostUpdate, .iterations = 50) {
+void TwoDeposits(const std::shared_ptr<TestScheduler>& scheduler) {
   if (!DemoEnabled()) return;
   Executor executor(scheduler);
   int balance = 0;
@@ -317,6 +373,8 @@ SCHEDULER_TEST_WITH(HarnessDemo, LostUpdate, .iterations = 50) {
   scheduler->RunUntilParked();
   EXPECT_EQ(balance, 20);
 }
+
+SCHEDULER_TEST_WITH(HarnessDemo, LostUpdate, .iterations = 50) { TwoDeposits(scheduler); }
 
 TEST(HarnessDemoTest, AFailingSeedPrintsItsReplayLine) {
   testing_support::ChildResult r =
@@ -340,6 +398,45 @@ TEST(HarnessDemoTest, AFailingSeedPrintsItsReplayLine) {
       {{"HARNESS_DEMO_FAIL", "1"}, {"TEST_TARGET", ""}, {"SEED", seed}, {"ITERATIONS", "1"}});
   EXPECT_EQ(replay.exit_code, 1);
   EXPECT_THAT(replay.output, HasSubstr("failed with seed " + seed + "."));
+  // The schedule, shrunk, replays the failure too.
+  EXPECT_THAT(r.output, ::testing::ContainsRegex("\\[ SCHEDULER\\] schedule: " + seed + ":[0-9]"));
+  const std::string shrunk = ScheduleAfter(r.output, "[ SCHEDULER] shrunk the schedule from");
+  ASSERT_FALSE(shrunk.empty()) << r.output;
+  testing_support::ChildResult again =
+      RunSelf("HarnessDemo.LostUpdate",
+              {{"HARNESS_DEMO_FAIL", "1"}, {"TEST_TARGET", ""}, {"SCHEDULE", shrunk}});
+  EXPECT_EQ(again.exit_code, 1) << again.output;
+  EXPECT_THAT(again.output, HasSubstr("failed with schedule " + shrunk + "."));
+}
+
+// The lost update again, found by exhaustive search.
+SCHEDULER_TEST_WITH(HarnessDemo, LostUpdateExhaustively, .strategy = Strategy::kExhaustive,
+                    .preemption_bound = 1) {
+  TwoDeposits(scheduler);
+}
+
+TEST(HarnessDemoTest, ExhaustiveSearchNamesTheFailingScheduleAndItsReplay) {
+  testing_support::ChildResult r = RunSelf("HarnessDemo.LostUpdateExhaustively",
+                                           {{"HARNESS_DEMO_FAIL", "1"}, {"TEST_TARGET", ""}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, ::testing::ContainsRegex(
+                            "failed on schedule #[0-9]+ of the exhaustive search. Replay it with:\n"
+                            "SCHEDULE=0:[0-9.x]+ /"));
+  EXPECT_THAT(r.output, HasSubstr("exhaustive search with preemption bound 1 ran "));
+  EXPECT_THAT(r.output, HasSubstr("schedules; stopped at the first failure"));
+  const std::string shrunk = ScheduleAfter(r.output, "[ SCHEDULER] shrunk the schedule from");
+  ASSERT_FALSE(shrunk.empty()) << r.output;
+  testing_support::ChildResult again =
+      RunSelf("HarnessDemo.LostUpdateExhaustively",
+              {{"HARNESS_DEMO_FAIL", "1"}, {"TEST_TARGET", ""}, {"SCHEDULE", shrunk}});
+  EXPECT_EQ(again.exit_code, 1) << again.output;
+}
+
+TEST(HarnessDemoTest, ACorrectTestExhaustsItsSpace) {
+  testing_support::ChildResult r = RunSelf("HarnessTest.ExhaustiveThroughTheMacro", {});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("exhaustive search with preemption bound 1 ran 6 schedules; "
+                                  "the space is exhausted"));
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
-// Ordering guarantees that hold under every strategy, and what PCT buys over
-// uniform random choice on a bug that needs a long preemption.
+// Ordering guarantees that hold under every strategy, what PCT buys over
+// uniform random choice on a bug that needs a long preemption, and what fair
+// random guarantees to tests with spin loops.
+#include <algorithm>
 #include <cstdio>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,11 +16,12 @@
 #include "gtest/gtest.h"
 #include "scheduler/yield.h"
 #include "testing/test_scheduler.h"
+#include "testing/tests/planted_bugs.h"
 
 namespace scheduler {
 namespace {
 
-constexpr Strategy kStrategies[] = {Strategy::kRandom, Strategy::kPct};
+constexpr Strategy kStrategies[] = {Strategy::kRandom, Strategy::kPct, Strategy::kFairRandom};
 
 using Steps = std::vector<std::pair<int, int>>;  // (task, step) in run order
 
@@ -133,30 +137,18 @@ TEST(StrategyTest, AdvanceClockFiresIntermediateTimersAtTheirOwnTimes) {
   }
 }
 
-// A planted bug of depth 2: it shows only if B's last step runs after A's
-// first step *and* before A's second, i.e. A is preempted between its two
-// steps for all of B's kLongSteps steps. With n = 2 tasks and k = 2 +
-// kLongSteps steps, PCT with d = 2 hits it with probability >= 1/(n k) per
-// seed; uniform random needs B to win kLongSteps coin flips in a row.
-constexpr int kLongSteps = 15;
-constexpr uint64_t kPlantedSteps = 2 + kLongSteps;
+// The planted depth-2 bug (planted_bugs.h): A must be preempted between its
+// two steps for all of B's kDepthTwoLongSteps steps. With n = 2 tasks and
+// k = kDepthTwoSteps steps, PCT with d = 2 hits it with probability >= 1/(n k)
+// per seed; uniform random needs B to win kDepthTwoLongSteps coin flips in a
+// row.
+constexpr uint64_t kPlantedSteps = planted::kDepthTwoSteps;
 constexpr uint64_t kPlantedTasks = 2;
 
 bool PlantedBugShows(Strategy strategy, uint64_t seed) {
   auto scheduler = TestScheduler::Create(
       {.seed = seed, .strategy = strategy, .pct_depth = 2, .pct_max_steps = kPlantedSteps});
-  bool published = false;
-  bool bug = false;
-  Task<void> a = Spawn(scheduler, [&published]() -> Future<void> {
-    published = true;  // A's step 1
-    co_await Yield();
-    published = false;  // A's step 2
-  });
-  Task<void> b = Spawn(scheduler, [&]() -> Future<void> {
-    for (int i = 1; i < kLongSteps; ++i) co_await Yield();
-    if (published) bug = true;  // B's last step
-  });
-  scheduler->RunUntilParked();
+  const bool bug = planted::DepthTwoBugShows(scheduler);
   if (scheduler->steps() != kPlantedSteps) ADD_FAILURE() << "k is not " << kPlantedSteps;
   return bug;
 }
@@ -212,6 +204,75 @@ TEST(PctTest, DepthOneNeverPreemptsAndIsDeterministicPerSeed) {
     ASSERT_EQ(steps.size(), 10u);
     for (int i = 1; i < 5; ++i) ASSERT_EQ(steps[i].first, steps[0].first) << "seed " << seed;
   }
+}
+
+// --- Fair random: spinning cannot starve. ---------------------------------
+//
+// Eight tasks spin on `co_await Yield()` until a worker has taken 30 steps
+// (it yields between them). Returns the longest run of steps the worker
+// waited between two of its steps, or nullopt if it had not finished after
+// 5000 steps (starved).
+std::optional<uint64_t> LongestWaitOfTheWorker(const TestSchedulerConfig& config) {
+  auto scheduler = TestScheduler::Create(config);
+  constexpr int kSpinners = 8;
+  constexpr int kWork = 30;
+  bool done = false;
+  std::vector<uint64_t> worker_steps;
+  std::vector<Task<void>> tasks;
+  for (int i = 0; i < kSpinners; ++i) {
+    tasks.push_back(Spawn(scheduler, [&done]() -> Future<void> {
+      while (!done) co_await Yield();
+    }));
+  }
+  tasks.push_back(Spawn(scheduler, [&]() -> Future<void> {
+    for (int i = 0; i < kWork; ++i) {
+      worker_steps.push_back(scheduler->steps());
+      co_await Yield();
+    }
+    done = true;
+  }));
+  for (int i = 0; i < 5000 && !done; ++i) scheduler->Tick();
+  const bool finished = done;
+  done = true;  // let the spinners end
+  scheduler->RunUntilParked();
+  if (!finished) return std::nullopt;
+  uint64_t longest = 0;
+  for (size_t i = 1; i < worker_steps.size(); ++i) {
+    longest = std::max(longest, worker_steps[i] - worker_steps[i - 1] - 1);
+  }
+  return longest;
+}
+
+TEST(FairRandomTest, ASpinningTaskCannotStarveTheTaskItWaitsFor) {
+  constexpr uint64_t kBound = 4;
+  // The worker and the 8 spinners are the candidates (n = 9): the worker runs
+  // within kBound + n - 1 of its choices.
+  constexpr uint64_t kLongestAllowed = kBound + 9 - 1;
+  uint64_t random_over = 0;
+  uint64_t pct_starved = 0;
+  for (uint64_t seed = 0; seed < 100; ++seed) {
+    const std::optional<uint64_t> fair = LongestWaitOfTheWorker(
+        {.seed = seed, .strategy = Strategy::kFairRandom, .fairness_bound = kBound});
+    ASSERT_TRUE(fair.has_value()) << "seed " << seed;
+    EXPECT_LE(*fair, kLongestAllowed) << "seed " << seed;
+    const std::optional<uint64_t> random =
+        LongestWaitOfTheWorker({.seed = seed, .strategy = Strategy::kRandom});
+    random_over += random.has_value() && *random > kLongestAllowed;
+    pct_starved +=
+        !LongestWaitOfTheWorker(
+             {.seed = seed, .strategy = Strategy::kPct, .pct_depth = 3, .pct_max_steps = 100})
+             .has_value();
+  }
+  // The contrast that makes the bound worth having: uniform random only
+  // makes long waits unlikely, and PCT starves the worker outright whenever a
+  // spinner ends up above it for good.
+  EXPECT_GT(random_over, 50u) << "uniform random was expected to exceed the bound often";
+  EXPECT_GT(pct_starved, 10u) << "PCT was expected to starve the worker on some seeds";
+  std::printf(
+      "worker waits beyond %llu steps: random on %llu of 100 seeds; PCT starved it on "
+      "%llu; fair random never\n",
+      static_cast<unsigned long long>(kLongestAllowed),
+      static_cast<unsigned long long>(random_over), static_cast<unsigned long long>(pct_starved));
 }
 
 }  // namespace
