@@ -3,6 +3,8 @@
 #include <mutex>
 #include <new>
 
+#include "scheduler/internal/thread_exit_safe.h"
+
 namespace scheduler::internal {
 namespace {
 
@@ -72,19 +74,12 @@ void FreeChain(FreeBlock* block) {
     block = next;
   }
 }
-// One thread's free lists. A trivially destructible thread_local pointer to it
-// tells whether the lists still exist: it is cleared by the lists' destructor,
-// so frees during later thread-exit destructors go to `::operator delete`.
-class ThreadCache;
-thread_local ThreadCache* current_cache = nullptr;
-thread_local bool cache_destroyed = false;
-
+// One thread's free lists (frees during thread exit, after they are gone, go
+// to `::operator delete`; see thread_exit_safe.h).
 class ThreadCache {
  public:
-  ThreadCache() { current_cache = this; }
+  ThreadCache() = default;
   ~ThreadCache() {
-    current_cache = nullptr;
-    cache_destroyed = true;
     for (std::size_t c = 0; c < kClasses; ++c) FreeChain(heads_[c]);
   }
 
@@ -122,12 +117,7 @@ class ThreadCache {
   int counts_[kClasses] = {};
 };
 
-ThreadCache* Cache() {
-  if (current_cache != nullptr) return current_cache;
-  if (cache_destroyed) return nullptr;
-  thread_local ThreadCache cache;
-  return &cache;
-}
+ThreadCache* Cache() { return ThreadExitSafe<ThreadCache>::Get(); }
 
 std::size_t ClassOf(std::size_t size) { return (size - 1) / kGranule; }
 

@@ -1,5 +1,6 @@
 #include "scheduler/internal/scheduler_anchor.h"
 
+#include "scheduler/internal/thread_exit_safe.h"
 #include "scheduler/scheduler.h"
 
 namespace scheduler::internal {
@@ -27,19 +28,14 @@ std::atomic<int64_t> live_anchors{0};
 // count and not handed to a task.
 class AnchorCredits {
  public:
-  AnchorCredits() { current = this; }
-  ~AnchorCredits() {
-    current = nullptr;
-    destroyed = true;
-    Flush();
-  }
+  AnchorCredits() = default;
+  ~AnchorCredits() { Flush(); }
 
+  // Null during thread exit once this thread's credits are gone (see
+  // thread_exit_safe.h): references then go straight to the shared count.
   static AnchorCredits* Get() {
     if (!kCreditsEnabled) return nullptr;
-    if (current != nullptr) return current;
-    if (destroyed) return nullptr;  // thread exit, after our destructor
-    thread_local AnchorCredits credits;
-    return &credits;
+    return ThreadExitSafe<AnchorCredits>::Get();
   }
 
   // The caller knows `anchor` is alive (it holds a reference, or its scheduler
@@ -76,15 +72,9 @@ class AnchorCredits {
     if (anchor != nullptr && credits != 0) anchor->SubShared(credits);
   }
 
-  static thread_local AnchorCredits* current;
-  static thread_local bool destroyed;
-
   SchedulerAnchor* anchor_ = nullptr;
   int64_t credits_ = 0;
 };
-
-thread_local AnchorCredits* AnchorCredits::current = nullptr;
-thread_local bool AnchorCredits::destroyed = false;
 
 SchedulerAnchor::SchedulerAnchor(const std::shared_ptr<Scheduler>& scheduler)
     : weak_(scheduler), raw_(scheduler.get()), refs_(1) {
