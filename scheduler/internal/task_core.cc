@@ -198,7 +198,7 @@ void TaskCoreBase::RunStep() {
     if (state_.compare_exchange_weak(s, next, kAcqRel, kAcquire)) {
       if (s & kScheduled) {
         Submit();
-      } else if ((s >> kRefShift) == 1) {
+      } else if (HeldLastRef(s)) {
         delete this;  // nothing can wake it: no Waker, handle or Runnable left
       }
       return;
@@ -242,7 +242,7 @@ void TaskCoreBase::Cancel() {
     const uint64_t next = finished ? (s & ~kHandle) - kRefOne : ((s | kClosed) & ~kHandle);
     if (!state_.compare_exchange_weak(s, next, kAcqRel, kAcquire)) continue;
     if (finished) {
-      if ((s >> kRefShift) == 1) delete this;
+      if (HeldLastRef(s)) delete this;
       return;
     }
     ReleaseOnExit release{this};
@@ -273,7 +273,7 @@ void TaskCoreBase::Detach() {
       return;
     }
     if (state_.compare_exchange_weak(s, (s & ~kHandle) - kRefOne, kAcqRel, kAcquire)) {
-      if ((s >> kRefShift) == 1) delete this;
+      if (HeldLastRef(s)) delete this;
       return;
     }
   }

@@ -142,6 +142,9 @@ class TaskCoreBase {
   static constexpr uint64_t kHandle = 1u << 4;
   static constexpr int kRefShift = 8;
   static constexpr uint64_t kRefOne = uint64_t{1} << kRefShift;
+  // True if `previous`, a state read by the RMW that dropped a reference,
+  // counted only that one: the dropper must free the core.
+  static bool HeldLastRef(uint64_t previous) { return (previous >> kRefShift) == 1; }
 
   TaskCoreBase(const TaskCoreBase&) = delete;
   TaskCoreBase& operator=(const TaskCoreBase&) = delete;
@@ -159,7 +162,7 @@ class TaskCoreBase {
 
   void Ref() { state_.fetch_add(kRefOne, std::memory_order_relaxed); }
   void Unref() {
-    if ((state_.fetch_sub(kRefOne, std::memory_order_acq_rel) >> kRefShift) == 1) delete this;
+    if (HeldLastRef(state_.fetch_sub(kRefOne, std::memory_order_acq_rel))) delete this;
   }
 
   // Hands the first Runnable to the scheduler. Called once by the spawner.
