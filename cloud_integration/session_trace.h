@@ -9,9 +9,10 @@
 // Exported as Chrome trace-event JSON (open in https://ui.perfetto.dev or
 // chrome://tracing).
 //
-// Install it with an ObservingScheduler *under* the SimulatedExecutionContext
-// (so the context's session tracker has already placed a task when this
-// observer hears of it), and give it the context's `SessionOf` lookup.
+// Add it to the scheduler (`AddTaskObserver`) *after* creating the
+// SimulatedExecutionContext (observers are told in the order they were added,
+// so the context's session tracker has already placed a task when this one
+// hears of it), and give it the context's `SessionOf` lookup.
 //
 // Thread-safety: thread-safe (one mutex); the lookup and clock it is given
 // must be callable from any thread that spawns or finishes tasks.

@@ -7,7 +7,6 @@
 #include "cloud_integration/internal/fatal.h"
 #include "cloud_integration/internal/session_tracker.h"
 #include "cloud_integration/internal/wait_until_work.h"
-#include "cloud_integration/observing_scheduler.h"
 #include "scheduler/current_task.h"
 #include "scheduler/unhandled_exception.h"
 
@@ -31,7 +30,8 @@ std::shared_ptr<scheduler::Scheduler> Observed(std::shared_ptr<scheduler::Schedu
     internal::Fatal("SimulatedExecutionContext with a null scheduler at " +
                     scheduler::FormatLocation(location));
   }
-  return std::make_shared<ObservingScheduler>(std::move(scheduler), std::move(tracker));
+  scheduler->AddTaskObserver(std::move(tracker));
+  return scheduler;
 }
 
 // Restores the previous scope when `WithSession`'s callback returns or throws.

@@ -28,12 +28,12 @@
 // or by hand: `CreateSession()`, `WithSession(id, [&] { spawn... })`, drive,
 // `ValidateSessionCleanup(id)`.
 //
-// Why it takes a Scheduler rather than a ForegroundExecutor: it must wrap the
-// scheduler in an ObservingScheduler to see spawns (the TestScheduler's own
-// observer slot is taken by its registry), and then builds its
-// ForegroundExecutor over the wrapper. Tasks spawned directly on the original
-// scheduler are invisible to it: build every Executor from `scheduler()`.
-// It does not depend on //testing; any Scheduler works.
+// Why it takes a Scheduler rather than a ForegroundExecutor: it adds its
+// session tracker as a task observer to the scheduler's context
+// (`AddTaskObserver`), so it sees every task spawned afterwards on that
+// scheduler or on any scheduler sharing its context, whichever Executor
+// spawned it. Use one context per scheduler. It does not depend on //testing;
+// any Scheduler works.
 //
 // Thread-safety: single-threaded, like the worker it simulates. Use it on the
 // thread that created it (spawning from elsewhere aborts via the

@@ -11,7 +11,6 @@
 #include "absl/strings/str_cat.h"
 #include "cloud_integration/example_worker.h"
 #include "cloud_integration/fake_store.h"
-#include "cloud_integration/observing_scheduler.h"
 #include "cloud_integration/session_trace.h"
 #include "cloud_integration/simulated_execution_context.h"
 #include "cloud_integration/worker_runtime.h"
@@ -129,10 +128,11 @@ SeedReport SimulateSeed(uint64_t seed, const SimulationOptions& options) {
     std::shared_ptr<scheduler::TestScheduler> s = weak_scheduler.lock();
     return s != nullptr ? s->Now() : Instant();
   });
-  // The trace observes under the context, so the context's tracker has
-  // placed each task in its session before the trace asks.
-  SimulatedExecutionContext ctx(
-      std::make_shared<ObservingScheduler>(test_scheduler, session_trace));
+  // The trace is added after the context's tracker, so observers being told in
+  // the order they were added, the tracker has placed each task in its
+  // session before the trace asks.
+  SimulatedExecutionContext ctx(test_scheduler);
+  test_scheduler->AddTaskObserver(session_trace);
   session_trace->SetSessionLookup([&ctx](scheduler::TaskId id) { return ctx.SessionOf(id); });
 
   const Random random = [raw = test_scheduler.get()] { return raw->NextRandom(); };

@@ -4,11 +4,19 @@
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
+#include <utility>
 
 #include "scheduler/internal/scheduler_anchor.h"
-#include "scheduler/unhandled_exception.h"
 
 namespace scheduler {
+
+Scheduler::Scheduler(std::shared_ptr<SchedulerContext> context) : context_(std::move(context)) {
+  if (context_ == nullptr) {
+    std::fprintf(stderr, "A Scheduler was constructed with a null SchedulerContext.\n");
+    std::fflush(stderr);
+    std::abort();
+  }
+}
 
 Scheduler::~Scheduler() {
   if (internal::SchedulerAnchor* anchor = anchor_.load(std::memory_order_acquire)) {
@@ -26,24 +34,6 @@ void Scheduler::ScheduleForeground(Runnable runnable) {
                DescribeTask(runnable.metadata()).c_str());
   std::fflush(stderr);
   std::abort();
-}
-
-TaskId Scheduler::NextTaskId() {
-  // Each thread takes ids in blocks, so that spawning on several workers does
-  // not contend on one counter; ids stay unique process-wide (not ordered).
-  constexpr uint64_t kBlock = 1024;
-  static std::atomic<uint64_t> next_block{1};
-  thread_local uint64_t next = 0;
-  thread_local uint64_t end = 0;
-  if (next == end) {
-    next = next_block.fetch_add(kBlock, std::memory_order_relaxed);
-    end = next + kBlock;
-  }
-  return TaskId(next++);
-}
-
-void Scheduler::OnUnhandledException(const TaskMetadata& task, std::exception_ptr error) {
-  ReportUnhandledException(task, error);
 }
 
 int NumCpus() {

@@ -6,8 +6,18 @@
 // task core. Code above this layer (spawn helpers, `Executor`) turns futures
 // into Runnables and hands them here.
 //
-// Implementations: `platforms::LinuxDispatcher` (and its Windows/macOS
-// siblings) in production, `testing::TestScheduler` in tests.
+// Only the four `Schedule*` methods are the Scheduler's own. The rest (clock,
+// parking, main thread, task ids, exception sink, test controls, task
+// observers) belongs to its `SchedulerContext` (scheduler_context.h), which a
+// Scheduler is given at construction and may share: a scheduler that wraps
+// another to change where Runnables go passes the wrapped one's context to
+// its base and implements only the `Schedule*` methods it changes. The
+// non-virtual shorthands below (`Now()`, `Park()`, ...) ask the context.
+//
+// Implementations: the platform dispatchers (platforms/platform_dispatcher.h)
+// in production, `testing::TestScheduler` in tests, and internal wrappers
+// (the driver behind `Block`, GPUI scopes). All of them pass the shared
+// contract suite (platforms/tests/scheduler_contract.h).
 //
 // Thread-safety: every method may be called from any thread unless its comment
 // says otherwise. Schedulers are held by `std::shared_ptr`; tasks do not keep
@@ -25,6 +35,7 @@
 #include "scheduler/ids.h"
 #include "scheduler/parker.h"
 #include "scheduler/runnable.h"
+#include "scheduler/scheduler_context.h"
 #include "scheduler/task_metadata.h"
 #include "scheduler/task_observer.h"
 #include "scheduler/test_controls.h"
@@ -38,17 +49,18 @@ class TaskCoreBase;
 
 class Scheduler {
  public:
-  Scheduler() = default;
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
   virtual ~Scheduler();
+
+  // --- Where and when Runnables run: the Scheduler's own. ---
 
   // Runs `runnable` soon on a background thread (any thread but, ideally, not
   // the main one).
   virtual void Schedule(Runnable runnable) = 0;
 
-  // Like `Schedule`, with a label the TestScheduler can deprioritize.
-  // Production schedulers ignore the label.
+  // Like `Schedule`, with a label the TestScheduler can deprioritize. The
+  // default ignores the label and calls `Schedule`.
   virtual void ScheduleLabeled(Runnable runnable, TaskLabel label);
 
   // Runs `runnable` on the main thread; runnables of one session run in the
@@ -56,41 +68,36 @@ class Scheduler {
   // without a main thread: it reports the task's spawn location and aborts.
   virtual void ScheduleForeground(Runnable runnable);
 
-  // Schedules `runnable` (via `Schedule` or `ScheduleForeground`, by its
-  // metadata) once `delay` has elapsed on this scheduler's clock. Negative
-  // delays mean "now"; `Duration::max()` means "never" (the runnable is kept
-  // until the scheduler is destroyed, then dropped, which cancels its task).
+  // Schedules `runnable` (as `Schedule` or `ScheduleForeground` would, by its
+  // metadata) once `delay` has elapsed on the context's clock. Negative delays
+  // mean "now"; `Duration::max()` means "never" (the runnable is kept until
+  // the scheduler is destroyed or shut down, then dropped, which cancels its
+  // task).
   virtual void ScheduleAfter(Duration delay, Runnable runnable) = 0;
 
-  // Blocks the calling thread until its Unparker (`GetUnparker()` called on
-  // the same thread) is unparked or `timeout` elapses. Returns true if
-  // unparked. The TestScheduler runs other tasks instead of sleeping, and
-  // treats a timeout as a budget of task steps.
-  virtual bool Park(std::optional<Duration> timeout) = 0;
+  // --- The context: shared with every scheduler that wraps this one. ---
 
-  // The Unparker that wakes the calling thread's `Park`.
-  virtual Unparker GetUnparker() = 0;
+  SchedulerContext& context() const { return *context_; }
+  const std::shared_ptr<SchedulerContext>& shared_context() const { return context_; }
 
-  // True on the thread that runs foreground Runnables.
-  virtual bool IsMainThread() const = 0;
+  // Shorthands for the context's methods (see scheduler_context.h).
+  bool Park(std::optional<Duration> timeout) { return context_->Park(timeout); }
+  Unparker GetUnparker() { return context_->GetUnparker(); }
+  bool IsMainThread() const { return context_->IsMainThread(); }
+  Instant Now() const { return context_->Now(); }
+  TaskId NextTaskId() { return context_->NextTaskId(); }
+  TestControls* GetTestControls() const { return context_->GetTestControls(); }
+  void OnUnhandledException(const TaskMetadata& task, std::exception_ptr error) {
+    context_->OnUnhandledException(task, std::move(error));
+  }
+  void AddTaskObserver(std::shared_ptr<TaskObserver> observer) {
+    context_->AddTaskObserver(std::move(observer));
+  }
 
-  // This scheduler's monotonic clock (a fake clock under the TestScheduler).
-  virtual Instant Now() const = 0;
-
-  // Returns a fresh task id. The default draws from a process-wide counter;
-  // the TestScheduler numbers tasks per scheduler so ids repeat per seed.
-  virtual TaskId NextTaskId();
-
-  // An observer told about every task spawned on this scheduler, or nullptr
-  // (the default: nothing is tracked). Called once per spawn.
-  virtual std::shared_ptr<TaskObserver> GetTaskObserver() { return nullptr; }
-
-  // Test-only controls, or nullptr for production schedulers.
-  virtual TestControls* GetTestControls() { return nullptr; }
-
-  // Receives exceptions that escaped detached tasks (see
-  // unhandled_exception.h). Called on the thread that ran the failing step.
-  virtual void OnUnhandledException(const TaskMetadata& task, std::exception_ptr error);
+ protected:
+  // `context` must not be null. A wrapper passes the wrapped scheduler's
+  // `shared_context()`.
+  explicit Scheduler(std::shared_ptr<SchedulerContext> context);
 
  private:
   friend class internal::SchedulerAnchor;
@@ -104,6 +111,8 @@ class Scheduler {
   // or never held). The default does nothing: the Runnable stays until it
   // fires, then is dropped unrun.
   virtual void ReclaimCancelledTimer(internal::TaskCoreBase* task) { (void)task; }
+
+  const std::shared_ptr<SchedulerContext> context_;
 
   // What this scheduler's tasks point at (scheduler_anchor.h); made by the
   // first spawn.

@@ -1,6 +1,6 @@
 // TaskObserver: lets a scheduler see every task's birth and death.
 //
-// Production schedulers return nullptr from `Scheduler::GetTaskObserver()`
+// Production schedulers have no observer (see `SchedulerContext::AddTaskObserver`)
 // and pay nothing. The TestScheduler returns one, so it can list every
 // pending task (including tasks suspended on a channel, which are in no queue)
 // with its spawn location when a test gets stuck.

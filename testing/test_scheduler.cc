@@ -71,17 +71,60 @@ std::unique_ptr<internal::ReadyQueue> MakeQueue(const TestSchedulerConfig& c) {
   internal::FatalError("TestSchedulerConfig: unknown strategy");
 }
 
+// The TestScheduler's context: its fake clock, step-running Park, per-seed
+// ids and failure reporting, for the scheduler and every wrapper sharing it.
+// A wrapper may hold it after the scheduler died; then only the questions
+// with a harmless answer are answered.
+class TestSchedulerContext final : public SchedulerContext {
+ public:
+  void Attach(TestScheduler* owner) { owner_.store(owner, std::memory_order_release); }
+  void Detach() { owner_.store(nullptr, std::memory_order_release); }
+
+  bool Park(std::optional<Duration> timeout) override { return Owner("Park")->Park(timeout); }
+  Unparker GetUnparker() override { return Owner("GetUnparker")->GetUnparker(); }
+  bool IsMainThread() const override {
+    TestScheduler* owner = owner_.load(std::memory_order_acquire);
+    return owner != nullptr && owner->IsMainThread();
+  }
+  Instant Now() const override { return Owner("Now")->Now(); }
+  TaskId NextTaskId() override { return Owner("NextTaskId")->NextTaskId(); }
+  TestControls* GetTestControls() override { return owner_.load(std::memory_order_acquire); }
+  void OnUnhandledException(const TaskMetadata& task, std::exception_ptr error) override {
+    if (TestScheduler* owner = owner_.load(std::memory_order_acquire)) {
+      owner->OnUnhandledException(task, std::move(error));
+    } else {
+      SchedulerContext::OnUnhandledException(task, std::move(error));
+    }
+  }
+
+ private:
+  TestScheduler* Owner(const char* what) const {
+    TestScheduler* owner = owner_.load(std::memory_order_acquire);
+    if (owner == nullptr) {
+      internal::FatalError(absl::StrCat(what,
+                                        " called on a TestScheduler's context after the "
+                                        "TestScheduler was destroyed (a wrapper such as a "
+                                        "blocked future or a scope outlived it)"));
+    }
+    return owner;
+  }
+
+  std::atomic<TestScheduler*> owner_{nullptr};
+};
+
 }  // namespace
 
 absl::Time TestScheduler::WallClockStart() { return absl::FromUnixSeconds(1735689600); }
 
 std::shared_ptr<TestScheduler> TestScheduler::Create(TestSchedulerConfig config) {
   CheckConfig(config);
-  return std::shared_ptr<TestScheduler>(new TestScheduler(std::move(config)));
+  return std::shared_ptr<TestScheduler>(
+      new TestScheduler(std::move(config), std::make_shared<TestSchedulerContext>()));
 }
 
-TestScheduler::TestScheduler(TestSchedulerConfig config)
-    : config_(std::move(config)),
+TestScheduler::TestScheduler(TestSchedulerConfig config, std::shared_ptr<SchedulerContext> context)
+    : Scheduler(std::move(context)),
+      config_(std::move(config)),
       main_thread_(std::this_thread::get_id()),
       registry_(std::make_shared<internal::TaskRegistry>()),
       rng_(config_.seed),
@@ -91,9 +134,15 @@ TestScheduler::TestScheduler(TestSchedulerConfig config)
       allow_parking_(config_.allow_parking),
       block_on_ticks_min_(config_.block_on_ticks_min),
       block_on_ticks_max_(config_.block_on_ticks_max),
-      trace_(config_.record_trace || !config_.trace_out.empty()) {}
+      trace_(config_.record_trace || !config_.trace_out.empty()) {
+  static_cast<TestSchedulerContext&>(Scheduler::context()).Attach(this);
+  AddTaskObserver(registry_);
+}
 
-TestScheduler::~TestScheduler() { Shutdown(); }
+TestScheduler::~TestScheduler() {
+  Shutdown();
+  static_cast<TestSchedulerContext&>(context()).Detach();
+}
 
 void TestScheduler::Shutdown() {
   // Dropping a Runnable destroys its task's frame, whose destructors may wake

@@ -122,19 +122,27 @@ class TestScheduler final : public Scheduler,
   static std::shared_ptr<TestScheduler> Create(TestSchedulerConfig config = {});
   ~TestScheduler() override;
 
+  TestControls* GetTestControls() { return this; }
+
   // --- Scheduler ---
   void Schedule(Runnable runnable) override;
   void ScheduleLabeled(Runnable runnable, TaskLabel label) override;
   void ScheduleForeground(Runnable runnable) override;
   void ScheduleAfter(Duration delay, Runnable runnable) override;
-  bool Park(std::optional<Duration> timeout) override;
-  Unparker GetUnparker() override { return parker_.GetUnparker(); }
-  bool IsMainThread() const override;
-  Instant Now() const override;
-  TaskId NextTaskId() override;
-  std::shared_ptr<TaskObserver> GetTaskObserver() override { return registry_; }
-  TestControls* GetTestControls() override { return this; }
-  void OnUnhandledException(const TaskMetadata& task, std::exception_ptr error) override;
+
+  // --- Its SchedulerContext (shared with wrappers such as Block's driver and
+  // GPUI scopes; these are what the context's methods call) ---
+  // Runs other tasks instead of sleeping; a timeout is a budget of steps.
+  bool Park(std::optional<Duration> timeout);
+  Unparker GetUnparker() { return parker_.GetUnparker(); }
+  // True on the creating thread, outside background steps.
+  bool IsMainThread() const;
+  // The fake clock: moves only by AdvanceClock (and the timers it fires).
+  Instant Now() const;
+  // 1, 2, 3, ... per scheduler, so ids repeat per seed.
+  TaskId NextTaskId();
+  // Reported as a test failure once the current step has unwound.
+  void OnUnhandledException(const TaskMetadata& task, std::exception_ptr error);
 
   // --- TestControls ---
   void Deprioritize(TaskLabel label) override;
@@ -213,7 +221,7 @@ class TestScheduler final : public Scheduler,
     int64_t budget;  // steps left for a BlockWithTimeout; -1 = unlimited
   };
 
-  explicit TestScheduler(TestSchedulerConfig config);
+  TestScheduler(TestSchedulerConfig config, std::shared_ptr<SchedulerContext> context);
 
   // Queues `runnable` (moving from it) and returns true; after Shutdown,
   // returns false and leaves it to the caller, to be dropped unlocked.

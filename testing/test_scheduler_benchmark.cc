@@ -108,17 +108,14 @@ BENCHMARK(BM_FireTimer)->RangeMultiplier(10)->Range(100, 100000);
 // too; the TestScheduler/peer ratio is what the TestScheduler adds.
 class BareScheduler final : public Scheduler {
  public:
+  BareScheduler() : Scheduler(std::make_shared<Context>(this)) {}
+
   void Schedule(Runnable runnable) override { ready_.push_back(std::move(runnable)); }
   void ScheduleForeground(Runnable runnable) override { Schedule(std::move(runnable)); }
   void ScheduleAfter(Duration delay, Runnable runnable) override {
     timers_.push_back(Timer{now_ + delay, sequence_++, std::move(runnable)});
     std::push_heap(timers_.begin(), timers_.end(), FiresLater);
   }
-  bool Park(std::optional<Duration>) override { return false; }
-  Unparker GetUnparker() override { return Unparker(); }
-  bool IsMainThread() const override { return true; }
-  Instant Now() const override { return now_; }
-
   bool Step() {
     if (ready_.empty()) return false;
     const size_t pick =
@@ -146,6 +143,19 @@ class BareScheduler final : public Scheduler {
   }
 
  private:
+  // Its fake clock; single-threaded, never parks.
+  class Context final : public SchedulerContext {
+   public:
+    explicit Context(const BareScheduler* owner) : owner_(owner) {}
+    bool Park(std::optional<Duration>) override { return false; }
+    Unparker GetUnparker() override { return Unparker(); }
+    bool IsMainThread() const override { return true; }
+    Instant Now() const override { return owner_->now_; }
+
+   private:
+    const BareScheduler* owner_;
+  };
+
   struct Timer {
     Instant deadline;
     uint64_t sequence;

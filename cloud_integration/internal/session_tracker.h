@@ -1,8 +1,8 @@
 // Internal: which request session each task belongs to, and whether it may
 // outlive the request. The bookkeeping behind SimulatedExecutionContext.
 //
-// It is a TaskObserver, installed with an ObservingScheduler, so it sees every
-// task spawned through the context's scheduler, by any Executor built on it,
+// It is a TaskObserver added to the scheduler's context, so it sees every
+// task spawned on the context's scheduler, by any Executor built on it,
 // from any task. A spawn joins a session by this rule (first match wins):
 //   1. a session scope set by the spawning task itself (or, outside of any
 //      task, set from outside of any task): `WithSession` / `SetCurrentSession`

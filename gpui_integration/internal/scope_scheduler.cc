@@ -75,15 +75,19 @@ scheduler::Runnable ScopeScheduler::TakeSlot(uint64_t slot) {
   return runnable;
 }
 
-scheduler::Future<void> ScopeScheduler::Pump(PumpTicket ticket) {
+scheduler::Future<void> ScopeScheduler::Pump(PumpTicket ticket,
+                                             std::optional<scheduler::Task<void>> timer) {
+  if (timer.has_value()) co_await std::move(*timer);
   ticket.Run();
-  co_return;
 }
 
-void ScopeScheduler::Enqueue(scheduler::Runnable runnable) {
+void ScopeScheduler::Enqueue(scheduler::Runnable runnable, scheduler::Duration delay) {
   std::shared_ptr<scheduler::Scheduler> target = target_.lock();
-  const std::optional<scheduler::TaskLabel> label = runnable.metadata().label;
-  const std::source_location location = runnable.metadata().location;
+  const scheduler::TaskMetadata& metadata = runnable.metadata();
+  const std::optional<scheduler::TaskLabel> label = metadata.label;
+  const std::optional<scheduler::SessionId> session = metadata.session;
+  const bool foreground = metadata.is_foreground();
+  const std::source_location location = metadata.location;
   uint64_t slot;
   {
     absl::MutexLock lock(&mu_);
@@ -93,26 +97,38 @@ void ScopeScheduler::Enqueue(scheduler::Runnable runnable) {
     slot = next_slot_++;
     queued_.emplace(slot, std::move(runnable));
   }
-  scheduler::Future<void> pump = Pump(PumpTicket(shared_from_this(), slot));
-  // The pump carries the child's label and spawn location, so the real
-  // scheduler deprioritizes it with the child and reports it as the child.
-  if (label.has_value()) {
+  // A delayed child waits in its slot, not in the timer, so Close still takes
+  // it back at once; the pump arms the timer on the real scheduler.
+  std::optional<scheduler::Task<void>> timer;
+  if (delay > scheduler::Duration::zero()) timer = scheduler::Timer(target, delay, location);
+  scheduler::Future<void> pump = Pump(PumpTicket(shared_from_this(), slot), std::move(timer));
+  // The pump carries the child's mode, label, session and spawn location, so
+  // the real scheduler runs it where the child belongs, deprioritizes it with
+  // the child and reports it as the child.
+  if (foreground && session.has_value()) {
+    scheduler::SpawnForeground(target, *session, std::move(pump), location).Detach();
+  } else if (label.has_value()) {
     scheduler::SpawnLabeled(target, *label, std::move(pump), location).Detach();
   } else {
     scheduler::Spawn(target, std::move(pump), location).Detach();
   }
 }
 
-void ScopeScheduler::Schedule(scheduler::Runnable runnable) { Enqueue(std::move(runnable)); }
-
-void ScopeScheduler::ScheduleLabeled(scheduler::Runnable runnable, scheduler::TaskLabel) {
-  Enqueue(std::move(runnable));  // the label is in the metadata
+void ScopeScheduler::Schedule(scheduler::Runnable runnable) {
+  Enqueue(std::move(runnable), scheduler::Duration::zero());
 }
 
-void ScopeScheduler::ScheduleAfter(scheduler::Duration, scheduler::Runnable runnable) {
-  scheduler::internal::FatalError("a delayed Runnable was scheduled on a gpui::Scope: " +
-                                  scheduler::DescribeTask(runnable.metadata()) +
-                                  ". Spawn timers on the executor, not on a scope.");
+void ScopeScheduler::ScheduleLabeled(scheduler::Runnable runnable, scheduler::TaskLabel) {
+  // The label is in the metadata.
+  Enqueue(std::move(runnable), scheduler::Duration::zero());
+}
+
+void ScopeScheduler::ScheduleForeground(scheduler::Runnable runnable) {
+  Enqueue(std::move(runnable), scheduler::Duration::zero());
+}
+
+void ScopeScheduler::ScheduleAfter(scheduler::Duration delay, scheduler::Runnable runnable) {
+  Enqueue(std::move(runnable), delay);
 }
 
 std::vector<scheduler::Runnable> ScopeScheduler::Close() {
@@ -146,53 +162,6 @@ void ScopeScheduler::WaitForChildFrames(std::source_location scope_location) {
   }
   mu_.Await(absl::Condition(
       +[](int64_t* live) { return *live == 0; }, &live_children_));
-}
-
-// --- Forwarding to the real scheduler. ---
-
-bool ScopeScheduler::Park(std::optional<scheduler::Duration> timeout) {
-  std::shared_ptr<scheduler::Scheduler> target = target_.lock();
-  return target != nullptr && target->Park(timeout);
-}
-
-scheduler::Unparker ScopeScheduler::GetUnparker() {
-  std::shared_ptr<scheduler::Scheduler> target = target_.lock();
-  return target == nullptr ? scheduler::Unparker() : target->GetUnparker();
-}
-
-bool ScopeScheduler::IsMainThread() const {
-  std::shared_ptr<scheduler::Scheduler> target = target_.lock();
-  return target != nullptr && target->IsMainThread();
-}
-
-scheduler::Instant ScopeScheduler::Now() const {
-  std::shared_ptr<scheduler::Scheduler> target = target_.lock();
-  return target == nullptr ? std::chrono::steady_clock::now() : target->Now();
-}
-
-scheduler::TaskId ScopeScheduler::NextTaskId() {
-  std::shared_ptr<scheduler::Scheduler> target = target_.lock();
-  return target == nullptr ? Scheduler::NextTaskId() : target->NextTaskId();
-}
-
-std::shared_ptr<scheduler::TaskObserver> ScopeScheduler::GetTaskObserver() {
-  std::shared_ptr<scheduler::Scheduler> target = target_.lock();
-  return target == nullptr ? nullptr : target->GetTaskObserver();
-}
-
-scheduler::TestControls* ScopeScheduler::GetTestControls() {
-  std::shared_ptr<scheduler::Scheduler> target = target_.lock();
-  return target == nullptr ? nullptr : target->GetTestControls();
-}
-
-void ScopeScheduler::OnUnhandledException(const scheduler::TaskMetadata& task,
-                                          std::exception_ptr error) {
-  std::shared_ptr<scheduler::Scheduler> target = target_.lock();
-  if (target != nullptr) {
-    target->OnUnhandledException(task, error);
-  } else {
-    Scheduler::OnUnhandledException(task, error);
-  }
 }
 
 }  // namespace gpui::internal

@@ -49,8 +49,10 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "scheduler/duration.h"
 #include "scheduler/future.h"
 #include "scheduler/scheduler.h"
+#include "scheduler/task.h"
 
 namespace gpui::internal {
 
@@ -70,8 +72,10 @@ class ScopeScheduler final : public scheduler::Scheduler,
     std::shared_ptr<ScopeScheduler> owner_;
   };
 
-  explicit ScopeScheduler(std::weak_ptr<scheduler::Scheduler> target)
-      : target_(std::move(target)) {}
+  // `target` must not be null; it is held weakly (its context strongly:
+  // children see its clock, task ids, observers and test controls).
+  explicit ScopeScheduler(const std::shared_ptr<scheduler::Scheduler>& target)
+      : Scheduler(target->shared_context()), target_(target) {}
 
   // Counts a new child frame; the token must live inside that frame.
   ChildToken NewChild();
@@ -84,22 +88,15 @@ class ScopeScheduler final : public scheduler::Scheduler,
   // `scope_location` names the scope in the fatal self-wait report.
   void WaitForChildFrames(std::source_location scope_location);
 
-  // --- Scheduler: children's Runnables come here. ---
+  // --- Scheduler: children's Runnables come here, each run by a pump task on
+  // the real scheduler (see the file comment). ---
   void Schedule(scheduler::Runnable runnable) override;
   void ScheduleLabeled(scheduler::Runnable runnable, scheduler::TaskLabel label) override;
-  // Unreachable through the public API (only timers use it, and timers are
-  // spawned on the executor, not on a scope): a fatal error naming the task.
+  // A pump spawned in the child's session, on the real main thread.
+  void ScheduleForeground(scheduler::Runnable runnable) override;
+  // The child waits in its slot; its pump waits for a timer on the real
+  // scheduler, so closing the scope still takes the child back at once.
   void ScheduleAfter(scheduler::Duration delay, scheduler::Runnable runnable) override;
-  // The rest forwards to the real scheduler, so children see its clock, its
-  // task ids, its observer and its test controls.
-  bool Park(std::optional<scheduler::Duration> timeout) override;
-  scheduler::Unparker GetUnparker() override;
-  bool IsMainThread() const override;
-  scheduler::Instant Now() const override;
-  scheduler::TaskId NextTaskId() override;
-  std::shared_ptr<scheduler::TaskObserver> GetTaskObserver() override;
-  scheduler::TestControls* GetTestControls() override;
-  void OnUnhandledException(const scheduler::TaskMetadata& task, std::exception_ptr error) override;
 
  private:
   // A pump's claim on one slot; dropping an unused ticket drops the slot's
@@ -122,9 +119,10 @@ class ScopeScheduler final : public scheduler::Scheduler,
     bool used_ = false;
   };
 
-  void Enqueue(scheduler::Runnable runnable);
+  void Enqueue(scheduler::Runnable runnable, scheduler::Duration delay);
   scheduler::Runnable TakeSlot(uint64_t slot);
-  static scheduler::Future<void> Pump(PumpTicket ticket);
+  static scheduler::Future<void> Pump(PumpTicket ticket,
+                                      std::optional<scheduler::Task<void>> timer);
   bool RunningChildOnThisThread() const;
 
   const std::weak_ptr<scheduler::Scheduler> target_;

@@ -1,24 +1,41 @@
 #include "platforms/internal/run_step.h"
 
 #include <cstdio>
-#include <exception>
+#include <utility>
 
+#include "scheduler/internal/task_core.h"
 #include "scheduler/unhandled_exception.h"
 
 namespace scheduler::platform_internal {
+namespace {
 
-void RunStep(Runnable runnable) {
-  try {
-    runnable.Run();
-  } catch (...) {
-    // `runnable` is consumed and its task may be gone: only the exception can
-    // be described.
-    std::fprintf(stderr,
-                 "scheduler: an exception escaped a task step (thrown by an "
-                 "unhandled-exception handler?): %s; the thread keeps running\n",
-                 DescribeException(std::current_exception()).c_str());
-    std::fflush(stderr);
+// A dispatcher whose last reference went inside a step on this thread.
+thread_local Scheduler* delete_after_step = nullptr;
+
+}  // namespace
+
+void DeferDeletion(Scheduler* dispatcher) { delete_after_step = dispatcher; }
+
+void DeleteDeferredDispatcher() {
+  if (delete_after_step != nullptr) delete std::exchange(delete_after_step, nullptr);
+}
+
+void RunStep(Runnable runnable, const Scheduler* dispatcher) {
+  {
+    internal::ScopedSchedulerPin pinned(dispatcher);
+    try {
+      runnable.Run();
+    } catch (...) {
+      // `runnable` is consumed and its task may be gone: only the exception
+      // can be described.
+      std::fprintf(stderr,
+                   "scheduler: an exception escaped a task step (thrown by an "
+                   "unhandled-exception handler?): %s; the thread keeps running\n",
+                   DescribeException(std::current_exception()).c_str());
+      std::fflush(stderr);
+    }
   }
+  DeleteDeferredDispatcher();
 }
 
 }  // namespace scheduler::platform_internal

@@ -5,8 +5,9 @@
 
 namespace scheduler {
 
-std::shared_ptr<PlatformDispatcher> CreatePlatformDispatcher(PlatformDispatcherOptions options) {
-  return LinuxDispatcher::Create({.worker_threads = options.worker_threads});
+std::shared_ptr<PlatformDispatcher> CreatePlatformDispatcher(PlatformDispatcherOptions options,
+                                                             std::source_location location) {
+  return LinuxDispatcher::Create(options, location);
 }
 
 }  // namespace scheduler

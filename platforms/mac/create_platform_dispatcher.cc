@@ -5,8 +5,9 @@
 
 namespace scheduler {
 
-std::shared_ptr<PlatformDispatcher> CreatePlatformDispatcher(PlatformDispatcherOptions options) {
-  return MacDispatcher::Create(options);
+std::shared_ptr<PlatformDispatcher> CreatePlatformDispatcher(PlatformDispatcherOptions options,
+                                                             std::source_location location) {
+  return MacDispatcher::Create(options, location);
 }
 
 }  // namespace scheduler

@@ -8,14 +8,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
-#include <sstream>
-#include <thread>
 #include <utility>
 #include <vector>
 
-#include "platforms/internal/dispatcher_misuse.h"
+#include "absl/container/flat_hash_map.h"
+#include "platforms/internal/dispatcher_backend.h"
 #include "platforms/internal/run_step.h"
-#include "scheduler/current_task.h"
 #include "scheduler/internal/task_core.h"
 
 namespace scheduler {
@@ -26,11 +24,17 @@ struct Item;
 // Everything GCD callbacks touch. Held by the dispatcher and by every record
 // handed to GCD, so callbacks that arrive after the dispatcher died are safe.
 struct State {
+  // Pinned during steps. Valid whenever a record still holds a runnable: the
+  // dispatcher empties every record (Stop) and waits for running steps
+  // (Join) before it dies.
+  const Scheduler* dispatcher = nullptr;
   std::mutex mu;
   std::condition_variable steps_done;
   Item* head = nullptr;  // records that still hold a runnable; guarded by mu
-  bool stopped = false;  // guarded by mu
-  int running = 0;       // steps in progress; guarded by mu
+  // Listed timer records by task, so a cancel finds its record at once.
+  absl::flat_hash_map<internal::TaskCoreBase*, Item*> timers;  // guarded by mu
+  bool stopped = false;                                        // guarded by mu
+  int running = 0;                                             // steps in progress; guarded by mu
   std::atomic<bool> quit_requested{false};
 };
 
@@ -41,7 +45,8 @@ struct Item {
   bool foreground = false;
   bool never = false;  // a timer that never fires: not handed to GCD
   Instant deadline = Instant::min();
-  Item* prev = nullptr;  // list links; guarded by state->mu
+  internal::TaskCoreBase* timer_of = nullptr;  // set for timers: key in State::timers
+  Item* prev = nullptr;                        // list links; guarded by state->mu
   Item* next = nullptr;
   bool listed = false;
 };
@@ -63,9 +68,11 @@ void Link(State& s, Item* item) {
   if (s.head != nullptr) s.head->prev = item;
   s.head = item;
   item->listed = true;
+  if (item->timer_of != nullptr) s.timers[item->timer_of] = item;
 }
 
 void Unlink(State& s, Item* item) {
+  if (item->timer_of != nullptr) s.timers.erase(item->timer_of);
   if (item->prev != nullptr) item->prev->next = item->next;
   if (item->next != nullptr) item->next->prev = item->prev;
   if (s.head == item) s.head = item->next;
@@ -122,50 +129,146 @@ void Trampoline(void* context) {
   delete item;
   if (!runnable) return;
   ++steps_on_this_thread;
-  platform_internal::RunStep(std::move(runnable));
+  platform_internal::RunStep(std::move(runnable), keep->dispatcher);
   --steps_on_this_thread;
   std::lock_guard<std::mutex> lock(keep->mu);
   if (--keep->running == 0) keep->steps_done.notify_all();
 }
 
-// Hands `runnable` to GCD (or keeps it, for `never`), unless stopped.
-void Enqueue(const std::shared_ptr<State>& state, Runnable runnable, bool foreground,
-             Instant deadline, bool never) {
-  auto* item = new Item;
+// Hands `runnable` to GCD (or keeps it, for `never`). Returns it if stopped
+// (the dispatcher's shutdown policy decides when it dies, never under mu).
+Runnable Enqueue(const std::shared_ptr<State>& state, Runnable runnable, bool foreground,
+                 Instant deadline, bool timer, bool never) {
+  auto item = std::make_unique<Item>();
   item->state = state;
-  item->runnable = std::move(runnable);
   item->foreground = foreground;
   item->never = never;
   item->deadline = deadline;
-  bool listed = false;
+  if (timer) item->timer_of = internal::RunnableAccess::Peek(runnable);
   {
     std::lock_guard<std::mutex> lock(state->mu);
-    if (!state->stopped) {
-      Link(*state, item);
-      listed = true;
-    }
-  }
-  if (!listed) {
-    delete item;  // stopped: drops the runnable (cancelling the task), unlocked
-    return;
+    if (state->stopped) return runnable;
+    item->runnable = std::move(runnable);
+    Link(*state, item.get());
   }
   // From here the record belongs to GCD (freed by Trampoline) or, for
-  // `never`, to the list (freed by Shutdown). Shutdown may empty it before
-  // Submit; GCD then calls an empty record, which only frees itself.
-  if (!never) Submit(item);
+  // `never`, to the list (freed by Stop). Stop or a cancel may empty it
+  // before Submit; GCD then calls an empty record, which only frees itself.
+  Item* submitted = item.release();
+  if (!never) Submit(submitted);
+  return Runnable();
 }
 
 }  // namespace
 }  // namespace mac_internal
 
-namespace {
+// GCD behind the dispatcher core: every submission is a record in
+// State's list (see the header), steps run through RunStep.
+class MacDispatcher::Gcd final : public PlatformDispatcher::Backend {
+ public:
+  explicit Gcd(const Scheduler* dispatcher) : state_(std::make_shared<mac_internal::State>()) {
+    state_->dispatcher = dispatcher;
+  }
 
-Parker& ThreadParker() {
-  thread_local Parker parker;
-  return parker;
-}
+  Runnable PushBackground(Runnable runnable) override {
+    return mac_internal::Enqueue(state_, std::move(runnable), /*foreground=*/false, Instant::min(),
+                                 /*timer=*/false, /*never=*/false);
+  }
+  Runnable PushForeground(Runnable runnable) override {
+    return mac_internal::Enqueue(state_, std::move(runnable), /*foreground=*/true, Instant::min(),
+                                 /*timer=*/false, /*never=*/false);
+  }
+  Runnable AddTimer(Instant deadline, Runnable runnable) override {
+    const bool foreground = runnable.metadata().is_foreground();
+    const bool never = deadline - std::chrono::steady_clock::now() >= mac_internal::kNever;
+    return mac_internal::Enqueue(state_, std::move(runnable), foreground, deadline,
+                                 /*timer=*/true, never);
+  }
+  Runnable CancelTimer(internal::TaskCoreBase* task) override {
+    mac_internal::Item* never_item = nullptr;
+    Runnable cancelled;
+    {
+      std::lock_guard<std::mutex> lock(state_->mu);
+      auto it = state_->timers.find(task);
+      if (it == state_->timers.end()) return Runnable();
+      mac_internal::Item* item = it->second;
+      mac_internal::Unlink(*state_, item);
+      cancelled = std::move(item->runnable);
+      // GCD frees the records it was given; a `never` record it never saw.
+      if (item->never) never_item = item;
+    }
+    delete never_item;
+    return cancelled;
+  }
+  size_t armed_timers() const override {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    return state_->timers.size();
+  }
+  int worker_threads() const override { return 0; }
 
-}  // namespace
+  bool RunMainLoop() override {
+    // The main queue is serial: a loop run from inside one of its steps could
+    // never run the next one.
+    if (mac_internal::main_loop_depth > 0) return false;
+    // A step may drop the last reference to the dispatcher (and this object).
+    const std::shared_ptr<mac_internal::State> state = state_;
+    ++mac_internal::main_loop_depth;
+    struct LeaveLoop {
+      ~LeaveLoop() { --mac_internal::main_loop_depth; }
+    } leave_loop;
+    while (!state->quit_requested.exchange(false)) {
+      {
+        std::lock_guard<std::mutex> lock(state->mu);
+        if (state->stopped) break;
+      }
+      // Returns after each drain of the main queue (a "handled source"),
+      // after CFRunLoopStop, or after the (huge) timeout; the flags decide.
+      CFRunLoopRunInMode(kCFRunLoopDefaultMode, 1.0e10, /*returnAfterSourceHandled=*/true);
+    }
+    return true;
+  }
+  void QuitMainLoop() override {
+    state_->quit_requested.store(true);
+    WakeMainLoop();
+  }
+  // GCD's threads are the process's, not ours: Shutdown on one of them
+  // outside a step waits for nothing of its own.
+  bool OnPoolThread() const override { return false; }
+
+  void Stop(std::vector<Runnable>& doomed) override {
+    std::vector<mac_internal::Item*> never_handed_to_gcd;
+    {
+      std::lock_guard<std::mutex> lock(state_->mu);
+      state_->stopped = true;
+      while (mac_internal::Item* item = state_->head) {
+        mac_internal::Unlink(*state_, item);
+        doomed.push_back(std::move(item->runnable));
+        if (item->never) never_handed_to_gcd.push_back(item);
+      }
+    }
+    for (mac_internal::Item* item : never_handed_to_gcd) delete item;
+    WakeMainLoop();  // a running loop sees `stopped` and returns
+  }
+
+  void Join(std::vector<Runnable>&) override {
+    // Steps already running finish first (except the one this thread is in,
+    // if the last reference died inside a step). Nothing reaches the list
+    // after Stop.
+    std::unique_lock<std::mutex> lock(state_->mu);
+    state_->steps_done.wait(
+        lock, [this] { return state_->running <= mac_internal::steps_on_this_thread; });
+  }
+
+ private:
+  static void WakeMainLoop() {
+    CFRunLoopRef main = CFRunLoopGetMain();
+    CFRunLoopStop(main);
+    CFRunLoopWakeUp(main);
+  }
+
+  // Shared with every in-flight GCD record, so it outlives this object.
+  const std::shared_ptr<mac_internal::State> state_;
+};
 
 std::shared_ptr<MacDispatcher> MacDispatcher::Create(PlatformDispatcherOptions,
                                                      std::source_location location) {
@@ -175,99 +278,9 @@ std::shared_ptr<MacDispatcher> MacDispatcher::Create(PlatformDispatcherOptions,
         "queue (foreground tasks) there. Called at " +
         FormatLocation(location) + ".");
   }
-  return std::shared_ptr<MacDispatcher>(new MacDispatcher(location));
-}
-
-MacDispatcher::MacDispatcher(std::source_location created_at)
-    : state_(std::make_shared<mac_internal::State>()), created_at_(created_at) {}
-
-MacDispatcher::~MacDispatcher() { ShutdownNow(); }
-
-void MacDispatcher::Schedule(Runnable runnable) {
-  ScheduleAfter(Duration::zero(), std::move(runnable));
-}
-
-void MacDispatcher::ScheduleForeground(Runnable runnable) {
-  ScheduleAfter(Duration::zero(), std::move(runnable));
-}
-
-void MacDispatcher::ScheduleAfter(Duration delay, Runnable runnable) {
-  const bool foreground = runnable.metadata().is_foreground();
-  const bool never = delay >= mac_internal::kNever;
-  const Instant deadline = delay <= Duration::zero() ? Instant::min() : SaturatingAdd(Now(), delay);
-  mac_internal::Enqueue(state_, std::move(runnable), foreground, deadline, never);
-}
-
-bool MacDispatcher::Park(std::optional<Duration> timeout) { return ThreadParker().Park(timeout); }
-
-Unparker MacDispatcher::GetUnparker() { return ThreadParker().GetUnparker(); }
-
-bool MacDispatcher::IsMainThread() const { return pthread_main_np() != 0; }
-
-Instant MacDispatcher::Now() const { return std::chrono::steady_clock::now(); }
-
-void MacDispatcher::RunMainLoop() {
-  if (pthread_main_np() == 0) {
-    std::ostringstream caller;
-    caller << "thread " << std::this_thread::get_id();
-    platform_internal::FailRunMainLoopOffMainThread("MacDispatcher", caller.str(),
-                                                    "the process's main thread", created_at_);
-  }
-  // The main queue is serial: a loop run from inside one of its steps could
-  // never run the next one.
-  if (mac_internal::main_loop_depth > 0) {
-    platform_internal::FailRunMainLoopReentered("MacDispatcher", created_at_);
-  }
-  // A step may drop the last reference to this object; keep the state.
-  const std::shared_ptr<mac_internal::State> state = state_;
-  ++mac_internal::main_loop_depth;
-  struct LeaveLoop {
-    ~LeaveLoop() { --mac_internal::main_loop_depth; }
-  } leave_loop;
-  while (!state->quit_requested.exchange(false)) {
-    {
-      std::lock_guard<std::mutex> lock(state->mu);
-      if (state->stopped) return;
-    }
-    // Returns after each drain of the main queue (a "handled source"), after
-    // CFRunLoopStop, or after the (huge) timeout; the flag decides.
-    CFRunLoopRunInMode(kCFRunLoopDefaultMode, 1.0e10, /*returnAfterSourceHandled=*/true);
-  }
-}
-
-void MacDispatcher::QuitMainLoop() {
-  state_->quit_requested.store(true);
-  CFRunLoopRef main = CFRunLoopGetMain();
-  CFRunLoopStop(main);
-  CFRunLoopWakeUp(main);
-}
-
-void MacDispatcher::Shutdown() {
-  // GCD's threads are the process's, not ours, and Shutdown on one of them
-  // outside a step would not wait for itself: only the in-step check applies.
-  platform_internal::CheckShutdownCaller("MacDispatcher", /*on_pool_thread=*/false, "",
-                                         created_at_);
-  ShutdownNow();
-}
-
-void MacDispatcher::ShutdownNow() {
-  std::vector<Runnable> doomed;
-  std::vector<mac_internal::Item*> never_handed_to_gcd;
-  {
-    std::unique_lock<std::mutex> lock(state_->mu);
-    state_->stopped = true;
-    while (mac_internal::Item* item = state_->head) {
-      mac_internal::Unlink(*state_, item);
-      doomed.push_back(std::move(item->runnable));
-      if (item->never) never_handed_to_gcd.push_back(item);
-    }
-    // Steps already running finish first (except the one this thread is in,
-    // if the last reference died inside a step).
-    state_->steps_done.wait(
-        lock, [this] { return state_->running <= mac_internal::steps_on_this_thread; });
-  }
-  for (mac_internal::Item* item : never_handed_to_gcd) delete item;
-  doomed.clear();  // frames die here, unlocked; later schedules are refused
+  auto* dispatcher = new MacDispatcher(location);
+  dispatcher->Start(std::make_unique<Gcd>(dispatcher));
+  return std::shared_ptr<MacDispatcher>(dispatcher, &PlatformDispatcher::Destroy);
 }
 
 }  // namespace scheduler

@@ -14,13 +14,19 @@
 // the dispatcher also keeps in a list: `Shutdown` empties the records (cancelling
 // their runnables right away, outside any lock) and waits for steps already
 // running; GCD later calls the emptied records, which only free themselves.
-// Timers of `Duration::max()` (and anything beyond ~100 years) are never handed
-// to GCD; they wait in the list for `Shutdown`.
+// Timers of `Duration::max()` are kept by PlatformDispatcher; anything beyond
+// ~100 years is never handed to GCD either (dispatch_time takes int64 ns) and
+// waits in the list for `Shutdown`. A cancelled timer's record is emptied at
+// once (its runnable freed); GCD later calls the empty record, which frees
+// itself, so what a cancelled timer costs until its deadline is one small
+// record inside GCD.
 //
 // Main thread: the process's main thread (where GCD runs the main queue);
 // `Create` must be called on it. Foreground runnables run only while
 // `RunMainLoop` runs (or the application's own run loop, e.g. NSApplication's,
-// which drains the main queue the same way).
+// which drains the main queue the same way). `RunMainLoop` re-entered from a
+// foreground step is fatal: the main queue is serial, so the inner loop could
+// never run the next foreground step.
 //
 // Status: written against Apple's documented GCD and CoreFoundation APIs. No
 // macOS host exists in this project's environment, so it has never been
@@ -32,51 +38,25 @@
 #define PLATFORMS_MAC_MAC_DISPATCHER_H_
 
 #include <memory>
-#include <optional>
 #include <source_location>
 
 #include "platforms/platform_dispatcher.h"
 
 namespace scheduler {
 
-namespace mac_internal {
-struct State;
-}  // namespace mac_internal
-
 class MacDispatcher final : public PlatformDispatcher {
  public:
   // Must be called on the process's main thread (fatal otherwise, naming
-  // `location`). `options.worker_threads` is ignored: GCD sizes its own pool.
+  // `location`). `options` is ignored: GCD sizes its own pool and has no
+  // LIFO slot.
   static std::shared_ptr<MacDispatcher> Create(
       PlatformDispatcherOptions options = {},
       std::source_location location = std::source_location::current());
 
-  MacDispatcher(const MacDispatcher&) = delete;
-  MacDispatcher& operator=(const MacDispatcher&) = delete;
-  ~MacDispatcher() override;
-
-  void Schedule(Runnable runnable) override;
-  void ScheduleForeground(Runnable runnable) override;
-  void ScheduleAfter(Duration delay, Runnable runnable) override;
-  bool Park(std::optional<Duration> timeout) override;
-  Unparker GetUnparker() override;
-  bool IsMainThread() const override;
-  Instant Now() const override;
-
-  // Fatal off the main thread and when re-entered from a foreground step.
-  void RunMainLoop() override;
-  void QuitMainLoop() override;
-  // Fatal from inside a task step (call it after RunMainLoop returns). The
-  // destructor, which may run inside a step, shuts down without that check.
-  void Shutdown() override;
-
  private:
-  explicit MacDispatcher(std::source_location created_at);
-  void ShutdownNow();
-
-  // Shared with every in-flight GCD callback, so it outlives this object.
-  const std::shared_ptr<mac_internal::State> state_;
-  const std::source_location created_at_;
+  class Gcd;
+  explicit MacDispatcher(std::source_location location)
+      : PlatformDispatcher("MacDispatcher", location) {}
 };
 
 }  // namespace scheduler

@@ -5,8 +5,9 @@
 
 namespace scheduler {
 
-std::shared_ptr<PlatformDispatcher> CreatePlatformDispatcher(PlatformDispatcherOptions options) {
-  return WindowsDispatcher::Create(options);
+std::shared_ptr<PlatformDispatcher> CreatePlatformDispatcher(PlatformDispatcherOptions options,
+                                                             std::source_location location) {
+  return WindowsDispatcher::Create(options, location);
 }
 
 }  // namespace scheduler

@@ -1,9 +1,29 @@
 #include "scheduler/internal/driver_scheduler.h"
 
+#include <utility>
+
 #include "scheduler/internal/task_core.h"
+#include "scheduler/spawn.h"
 #include "scheduler/test_controls.h"
 
 namespace scheduler::internal {
+namespace {
+
+// Hands `runnable` to the driver once `timer` fires. Holds nothing strongly
+// but the timer's Task: a frame on the real scheduler that kept it alive would
+// keep itself alive.
+Future<void> DeliverWhenDue(Task<void> timer, std::weak_ptr<DriverScheduler> driver,
+                            Runnable runnable) {
+  co_await std::move(timer);
+  if (std::shared_ptr<DriverScheduler> alive = driver.lock()) alive->Schedule(std::move(runnable));
+}
+
+}  // namespace
+
+DriverScheduler::DriverScheduler(const std::shared_ptr<Scheduler>& target)
+    : Scheduler(target->shared_context()), target_(target) {}
+
+DriverScheduler::~DriverScheduler() { Close(); }
 
 void DriverScheduler::DriveFromThread(Unparker unparker) {
   absl::MutexLock lock(&mu_);
@@ -17,7 +37,7 @@ void DriverScheduler::StopDrivingFromThread() {
 
 bool DriverScheduler::DriveFromTask(Waker waker) {
   absl::MutexLock lock(&mu_);
-  if (pending_) return false;
+  if (!pending_.empty()) return false;
   driver_ = std::move(waker);
   return true;
 }
@@ -26,17 +46,26 @@ bool DriverScheduler::RunPending() {
   Runnable runnable;
   {
     absl::MutexLock lock(&mu_);
-    runnable = std::move(pending_);
+    if (pending_.empty()) return false;
+    runnable = std::move(pending_.front());
+    pending_.pop_front();
   }
-  if (!runnable) return false;
-  // A dead target means the future is being torn down with its scheduler; nobody is left to tell.
-  if (std::shared_ptr<Scheduler> target = target_.lock()) {
-    if (TestControls* controls = target->GetTestControls()) {
-      controls->OnDrivenStep(runnable.metadata());
-    }
-  }
+  if (TestControls* controls = GetTestControls()) controls->OnDrivenStep(runnable.metadata());
   runnable.Run();
   return true;
+}
+
+void DriverScheduler::Close() {
+  std::deque<Runnable> doomed;
+  std::variant<std::monostate, Unparker, Waker> old_driver;
+  {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+    doomed.swap(pending_);
+    old_driver.swap(driver_);
+  }
+  // Both dropped unlocked: destroying a frame (or a Waker's last reference)
+  // may schedule more here, which is refused.
 }
 
 void DriverScheduler::Schedule(Runnable runnable) {
@@ -44,36 +73,30 @@ void DriverScheduler::Schedule(Runnable runnable) {
   Waker waker;
   {
     absl::MutexLock lock(&mu_);
-    // The driven task has at most one Runnable at a time (task_core.h).
-    pending_ = std::move(runnable);
-    if (auto* u = std::get_if<Unparker>(&driver_)) unparker = *u;
-    if (auto* w = std::get_if<Waker>(&driver_)) {
-      waker = std::move(*w);
-      driver_ = std::monostate();
+    if (!closed_) {
+      pending_.push_back(std::move(runnable));
+      if (auto* u = std::get_if<Unparker>(&driver_)) unparker = *u;
+      if (auto* w = std::get_if<Waker>(&driver_)) {
+        waker = std::move(*w);
+        driver_ = std::monostate();
+      }
     }
   }
+  // A refused `runnable` is dropped here, unlocked.
   unparker.Unpark();
   waker.Wake();
 }
 
-void DriverScheduler::ScheduleAfter(Duration, Runnable runnable) {
-  FatalError("internal: a blocked future's own task never uses ScheduleAfter (" +
-             DescribeTask(runnable.metadata()) + ")");
-}
-
-std::shared_ptr<Scheduler> DriverScheduler::Target() const {
+void DriverScheduler::ScheduleAfter(Duration delay, Runnable runnable) {
+  if (delay <= Duration::zero()) {
+    Schedule(std::move(runnable));
+    return;
+  }
   std::shared_ptr<Scheduler> target = target_.lock();
-  if (target == nullptr) FatalError("a blocked future outlived its scheduler");
-  return target;
-}
-
-bool DriverScheduler::Park(std::optional<Duration> timeout) { return Target()->Park(timeout); }
-Unparker DriverScheduler::GetUnparker() { return Target()->GetUnparker(); }
-bool DriverScheduler::IsMainThread() const { return Target()->IsMainThread(); }
-Instant DriverScheduler::Now() const { return Target()->Now(); }
-TaskId DriverScheduler::NextTaskId() { return Target()->NextTaskId(); }
-std::shared_ptr<TaskObserver> DriverScheduler::GetTaskObserver() {
-  return Target()->GetTaskObserver();
+  // Without the real scheduler no timer can fire: dropping cancels the task.
+  if (target == nullptr) return;
+  Spawn(target, DeliverWhenDue(Timer(target, delay), weak_from_this(), std::move(runnable)))
+      .Detach();
 }
 
 }  // namespace scheduler::internal

@@ -106,7 +106,7 @@ void TaskCoreBase::NotifyFinished() {
 // Start and StartAfter are called by the spawner, which holds a strong
 // reference to the scheduler for the duration of the call: no lock needed.
 void TaskCoreBase::Start() {
-  Observe(anchor_->raw()->GetTaskObserver());
+  Observe(anchor_->raw()->context().task_observer());
   // Nobody else has seen the core yet, so a plain update is race-free; it
   // counts the first Runnable's reference.
   state_.store(state_.load(std::memory_order_relaxed) + (kScheduled | kRefOne),
@@ -115,7 +115,7 @@ void TaskCoreBase::Start() {
 }
 
 void TaskCoreBase::StartAfter(Duration delay) {
-  Observe(anchor_->raw()->GetTaskObserver());
+  Observe(anchor_->raw()->context().task_observer());
   armed_after_ = true;
   state_.store(state_.load(std::memory_order_relaxed) + (kScheduled | kRefOne),
                std::memory_order_relaxed);

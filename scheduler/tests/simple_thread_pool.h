@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "scheduler/parker.h"
+#include "scheduler/real_time_context.h"
 #include "scheduler/scheduler.h"
 
 namespace scheduler {
@@ -65,10 +65,6 @@ class SimpleThreadPool final : public Scheduler {
     state_->queue.pop_front();
     return r;
   }
-  bool Park(std::optional<Duration> timeout) override { return ThreadParker().Park(timeout); }
-  Unparker GetUnparker() override { return ThreadParker().GetUnparker(); }
-  bool IsMainThread() const override { return false; }
-  Instant Now() const override { return std::chrono::steady_clock::now(); }
 
  private:
   struct State {
@@ -78,12 +74,8 @@ class SimpleThreadPool final : public Scheduler {
     bool stop = false;
   };
 
-  SimpleThreadPool() = default;
-
-  static Parker& ThreadParker() {
-    thread_local Parker parker;
-    return parker;
-  }
+  // No main thread: foreground work has nowhere to go here.
+  SimpleThreadPool() : Scheduler(std::make_shared<RealTimeContext>(std::thread::id())) {}
 
   static void Work(State& state) {
     while (true) {

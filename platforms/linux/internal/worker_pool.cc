@@ -467,11 +467,7 @@ void WorkerPool::WorkerMain(int index) {
   // wants it on time.
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
   while (TaskCoreBase* task = Next(self)) {
-    {
-      internal::ScopedSchedulerPin pin(options_.pin);
-      platform_internal::RunStep(RunnableAccess::Adopt(task));
-    }
-    if (options_.after_step != nullptr) options_.after_step();
+    platform_internal::RunStep(RunnableAccess::Adopt(task), options_.pin);
   }
   ExitWorker(self);
   current_pool = nullptr;

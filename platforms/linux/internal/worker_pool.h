@@ -42,12 +42,9 @@ class WorkerPool : public std::enable_shared_from_this<WorkerPool> {
     bool lifo_slot = true;
     // Receives due foreground timers; returns the Runnable back if refused.
     std::function<Runnable(Runnable)> foreground;
-    // Pinned on each worker during its steps (see REACHING THE SCHEDULER in
-    // scheduler/internal/task_core.h); the dispatcher guarantees it outlives
-    // every step.
+    // The dispatcher, pinned on each worker during its steps (run_step.h),
+    // which guarantees it outlives every step.
     const Scheduler* pin = nullptr;
-    // Called on the worker after each step, unpinned.
-    void (*after_step)() = nullptr;
     const char* name = "dispatch";
   };
 

@@ -124,8 +124,8 @@ TEST_F(MacDispatcherDeathTest, RunMainLoopOffTheMainThreadIsFatal) {
         auto dispatcher = MacDispatcher::Create();
         std::thread([&] { dispatcher->RunMainLoop(); }).join();
       },
-      "MacDispatcher::RunMainLoop called on thread .*, but the dispatcher's main thread is the "
-      "process's main thread; the dispatcher was created at .*mac_dispatcher_test.cc");
+      "MacDispatcher::RunMainLoop called on thread .*, but the dispatcher's main thread is "
+      "thread .*; the dispatcher was created at .*mac_dispatcher_test.cc");
 }
 
 TEST_F(MacDispatcherDeathTest, RunMainLoopFromAForegroundStepIsFatal) {

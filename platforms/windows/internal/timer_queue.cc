@@ -37,20 +37,29 @@ std::shared_ptr<TimerQueue> TimerQueue::Create(std::shared_ptr<ThreadPool> pool,
 Runnable TimerQueue::Add(Instant deadline, Runnable runnable) {
   LockGuard guard(lock_);
   if (stopped_) return runnable;
-  entries_.emplace(std::make_pair(deadline, next_sequence_++), std::move(runnable));
+  entries_.Add(deadline, std::move(runnable));
   // Only a new earliest deadline moves the timer. If the timer is armed for
   // an earlier one, its callback re-arms for whatever is earliest then.
-  if (deadline != Instant::max() && (!armed_for_.has_value() || deadline < *armed_for_)) {
+  if (!armed_for_.has_value() || deadline < *armed_for_) {
     ArmLocked(std::chrono::steady_clock::now());
   }
   return Runnable();
 }
 
+Runnable TimerQueue::Cancel(internal::TaskCoreBase* task) {
+  LockGuard guard(lock_);
+  return entries_.Remove(task);
+}
+
+size_t TimerQueue::size() const {
+  LockGuard guard(lock_);
+  return entries_.size();
+}
+
 void TimerQueue::Stop(std::vector<Runnable>& doomed) {
   LockGuard guard(lock_);
   stopped_ = true;
-  for (auto& [key, runnable] : entries_) doomed.push_back(std::move(runnable));
-  entries_.clear();
+  entries_.Clear(doomed);
   // No callback is queued for later; one that is already due finds nothing.
   // The timer object itself is closed with the pool.
   SetThreadpoolTimer(timer_, nullptr, 0, 0);
@@ -68,10 +77,7 @@ void TimerQueue::Fire() {
     LockGuard guard(lock_);
     if (stopped_) return;
     const Instant now = std::chrono::steady_clock::now();
-    while (!entries_.empty() && entries_.begin()->first.first <= now) {
-      due.push_back(std::move(entries_.begin()->second));
-      entries_.erase(entries_.begin());
-    }
+    entries_.TakeDue(now, due);
     ArmLocked(now);
   }
   // In deadline order, outside the lock: the sink takes other locks, and a
@@ -80,12 +86,12 @@ void TimerQueue::Fire() {
 }
 
 void TimerQueue::ArmLocked(Instant now) {
-  if (entries_.empty() || entries_.begin()->first.first == Instant::max()) {
+  if (entries_.empty()) {
     SetThreadpoolTimer(timer_, nullptr, 0, 0);
     armed_for_.reset();
     return;
   }
-  const Instant next = entries_.begin()->first.first;
+  const Instant next = entries_.earliest();
   FILETIME due = RelativeDueTime(next - now);
   // Window 0: the pool may not batch this timer with others to save power,
   // which would delay it past the deadline.

@@ -4,12 +4,12 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "platforms/internal/timer_heap.h"
 #include "platforms/windows/internal/thread_pool.h"
 #include "platforms/windows/internal/win32.h"
 #include "scheduler/duration.h"
@@ -43,10 +43,17 @@ class TimerQueue {
   TimerQueue(const TimerQueue&) = delete;
   TimerQueue& operator=(const TimerQueue&) = delete;
 
-  // Dispatches `runnable` once `deadline` has passed; `Instant::max()` never
-  // fires (the runnable waits for `Stop`). After `Stop` the runnable is
-  // handed back for the caller to drop.
+  // Dispatches `runnable` once `deadline` (finite) has passed. After `Stop`
+  // the runnable is handed back for the caller to drop.
   [[nodiscard]] Runnable Add(Instant deadline, Runnable runnable);
+
+  // Takes `task`'s armed runnable out (the caller drops it unlocked), or
+  // returns an empty one. The pool timer is left as it is: if it was set for
+  // this deadline, its callback finds nothing due and re-arms.
+  [[nodiscard]] Runnable Cancel(internal::TaskCoreBase* task);
+
+  // Armed runnables, neither fired nor cancelled.
+  size_t size() const;
 
   // Refuses later `Add`s, moves every waiting runnable to `doomed` and stops
   // the timer. A callback already running dispatches at most what it took
@@ -64,11 +71,9 @@ class TimerQueue {
   const std::shared_ptr<ThreadPool> pool_;
   const Sink sink_;
   PTP_TIMER timer_ = nullptr;  // Set once by Create; closed by the pool.
-  Lock lock_;
-  // Guarded by lock_. Keyed by (deadline, sequence number): begin() is the
-  // next to fire, and equal deadlines keep their `Add` order.
-  std::map<std::pair<Instant, uint64_t>, Runnable> entries_;
-  uint64_t next_sequence_ = 0;
+  mutable Lock lock_;
+  // Guarded by lock_. Equal deadlines keep their `Add` order.
+  platform_internal::TimerHeap entries_;
   std::optional<Instant> armed_for_;  // the deadline the pool timer is set for
   bool stopped_ = false;
 };

@@ -8,8 +8,17 @@
 
 namespace scheduler::windows_internal {
 
-std::shared_ptr<WorkQueue> WorkQueue::Create(std::shared_ptr<ThreadPool> pool) {
-  std::shared_ptr<WorkQueue> queue(new WorkQueue(std::move(pool)));
+namespace {
+
+// Steps of any WorkQueue running on this thread (more than one when a step
+// destroys the dispatcher, whose shutdown must not wait for its own caller).
+thread_local int steps_on_this_thread = 0;
+
+}  // namespace
+
+std::shared_ptr<WorkQueue> WorkQueue::Create(std::shared_ptr<ThreadPool> pool,
+                                             const Scheduler* dispatcher) {
+  std::shared_ptr<WorkQueue> queue(new WorkQueue(std::move(pool), dispatcher));
   queue->work_ =
       CreateThreadpoolWork(&WorkQueue::Callback, queue.get(), queue->pool_->environment());
   if (queue->work_ == nullptr) {
@@ -48,8 +57,18 @@ void WorkQueue::RunOne() {
     if (queue_.empty()) return;  // Stopped: the runnable was handed to Stop.
     runnable = std::move(queue_.front());
     queue_.pop_front();
+    ++running_;
   }
-  platform_internal::RunStep(std::move(runnable));
+  ++steps_on_this_thread;
+  platform_internal::RunStep(std::move(runnable), dispatcher_);
+  --steps_on_this_thread;
+  LockGuard guard(lock_);
+  if (--running_ <= 1) steps_done_.SignalAll();
+}
+
+void WorkQueue::WaitForOtherSteps() {
+  LockGuard guard(lock_);
+  while (running_ > steps_on_this_thread) steps_done_.Wait(lock_);
 }
 
 }  // namespace scheduler::windows_internal

@@ -9,6 +9,7 @@
 #include "platforms/windows/internal/thread_pool.h"
 #include "platforms/windows/internal/win32.h"
 #include "scheduler/runnable.h"
+#include "scheduler/scheduler.h"
 
 namespace scheduler::windows_internal {
 
@@ -27,7 +28,11 @@ namespace scheduler::windows_internal {
 class WorkQueue {
  public:
   // Creates the work object in `pool`'s environment (and cleanup group).
-  static std::shared_ptr<WorkQueue> Create(std::shared_ptr<ThreadPool> pool);
+  // Steps run through RunStep with `dispatcher` pinned; it must stay valid
+  // while a runnable can be taken from the queue (until `Stop` and
+  // `WaitForOtherSteps`).
+  static std::shared_ptr<WorkQueue> Create(std::shared_ptr<ThreadPool> pool,
+                                           const Scheduler* dispatcher);
 
   WorkQueue(const WorkQueue&) = delete;
   WorkQueue& operator=(const WorkQueue&) = delete;
@@ -41,16 +46,26 @@ class WorkQueue {
   // `ThreadPool::Close`).
   void Stop(std::vector<Runnable>& doomed);
 
+  // Waits until no callback runs a step any more, other than the calling
+  // thread's own. With `ThreadPool::Close` unusable from inside a callback
+  // (it would wait for itself), this is what lets the dispatcher die inside
+  // a step and still know that no other step uses it.
+  void WaitForOtherSteps();
+
  private:
-  explicit WorkQueue(std::shared_ptr<ThreadPool> pool) : pool_(std::move(pool)) {}
+  WorkQueue(std::shared_ptr<ThreadPool> pool, const Scheduler* dispatcher)
+      : pool_(std::move(pool)), dispatcher_(dispatcher) {}
   static void CALLBACK Callback(PTP_CALLBACK_INSTANCE instance, void* context, PTP_WORK work);
   void RunOne();
 
   const std::shared_ptr<ThreadPool> pool_;
+  const Scheduler* const dispatcher_;
   PTP_WORK work_ = nullptr;  // Set once by Create; closed by the pool.
   Lock lock_;
+  CondVar steps_done_;  // signalled when `running_` drops
   // Guarded by lock_.
   std::deque<Runnable> queue_;
+  int running_ = 0;  // steps in progress
   bool stopped_ = false;
 };
 

@@ -202,16 +202,22 @@ TEST(WindowsDispatcherTest, ShutdownCancelsPendingWorkAndFreesEveryFrame) {
         .Detach();
   }
 
-  // Shutdown waits for the blocker, so it runs on another thread. Once it has
-  // stopped the queues, a new task is refused on the spot: its frame is
-  // destroyed before Spawn returns (it cannot have run: the thread is held).
+  // Shutdown waits for the blocker, so it runs on another thread. Tasks
+  // spawned meanwhile are either still queued when it stops the queues, or
+  // refused and kept until the pool has finished (the shutdown policy of
+  // platform_dispatcher.h): either way none runs, and none is destroyed
+  // before the blocker's step returns.
   std::thread shutdown([&] { dispatcher->Shutdown(); });
-  auto probe_destroyed = std::make_shared<std::atomic<int>>(0);
-  while (probe_destroyed->load() == 0) {
-    background.Spawn([sentinel = FrameSentinel(probe_destroyed)]() -> Future<void> { co_return; })
+  for (int i = 0; i < 20; ++i, ++frames) {
+    background
+        .Spawn([&, sentinel = FrameSentinel(destroyed)]() -> Future<void> {
+          ran.fetch_add(1);
+          co_return;
+        })
         .Detach();
     std::this_thread::yield();
   }
+  EXPECT_EQ(destroyed->load(), 0);
   release_blocker.Notify();
   shutdown.join();
 

@@ -1,8 +1,8 @@
-#include "platforms/linux/internal/graveyard.h"
+#include "platforms/internal/graveyard.h"
 
 #include <utility>
 
-namespace scheduler::dispatcher_internal {
+namespace scheduler::platform_internal {
 
 void Graveyard::Bury(Runnable runnable) {
   if (!runnable) return;
@@ -26,4 +26,4 @@ void Graveyard::Close() {
   // Destroying frames may refuse more runnables; they are dropped on arrival.
 }
 
-}  // namespace scheduler::dispatcher_internal
+}  // namespace scheduler::platform_internal

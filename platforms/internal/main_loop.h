@@ -1,6 +1,7 @@
-// Internal: the Linux dispatcher's main-thread run loop for foreground runnables.
-#ifndef PLATFORMS_LINUX_INTERNAL_MAIN_LOOP_H_
-#define PLATFORMS_LINUX_INTERNAL_MAIN_LOOP_H_
+// Internal: the main-thread run loop for foreground runnables, shared by the
+// Linux and Windows dispatchers (macOS drains GCD's main queue instead).
+#ifndef PLATFORMS_INTERNAL_MAIN_LOOP_H_
+#define PLATFORMS_INTERNAL_MAIN_LOOP_H_
 
 #include <atomic>
 #include <condition_variable>
@@ -11,7 +12,7 @@
 #include "scheduler/runnable.h"
 #include "scheduler/scheduler.h"
 
-namespace scheduler::dispatcher_internal {
+namespace scheduler::platform_internal {
 
 // A FIFO queue of foreground runnables and the loop that runs them.
 //
@@ -37,10 +38,8 @@ class MainLoop {
   // arrives while no `Run` is active is kept for the next one. Returns false
   // at once, running nothing, if called while another `Run` is active (from
   // inside one of its steps).
-  // Each step runs with `pin` pinned (see REACHING THE SCHEDULER in
-  // scheduler/internal/task_core.h), and `after_step` (if set) is called
-  // after each one, unpinned.
-  [[nodiscard]] bool Run(const Scheduler* pin, void (*after_step)());
+  // Each step runs through RunStep (run_step.h) with `dispatcher` pinned.
+  [[nodiscard]] bool Run(const Scheduler* dispatcher);
 
   // Makes `Run` return after the runnable it is running, if any.
   void Quit();
@@ -66,6 +65,6 @@ class MainLoop {
   std::atomic<bool> running_{false};
 };
 
-}  // namespace scheduler::dispatcher_internal
+}  // namespace scheduler::platform_internal
 
-#endif  // PLATFORMS_LINUX_INTERNAL_MAIN_LOOP_H_
+#endif  // PLATFORMS_INTERNAL_MAIN_LOOP_H_

@@ -1,4 +1,4 @@
-#include "platforms/linux/internal/main_loop.h"
+#include "platforms/internal/main_loop.h"
 
 #include <iterator>
 #include <utility>
@@ -6,7 +6,7 @@
 #include "platforms/internal/run_step.h"
 #include "scheduler/internal/task_core.h"
 
-namespace scheduler::dispatcher_internal {
+namespace scheduler::platform_internal {
 
 // The loop sets sleeping_ and waits in one critical section (the condition
 // variable releases mu_ atomically with going to sleep); every state change it
@@ -36,7 +36,7 @@ void MainLoop::Stop(std::vector<Runnable>& drained) {
   WakeLocked();
 }
 
-bool MainLoop::Run(const Scheduler* pin, void (*after_step)()) {
+bool MainLoop::Run(const Scheduler* dispatcher) {
   if (running_.exchange(true, std::memory_order_acquire)) return false;
   struct Leave {
     std::atomic<bool>& running;
@@ -64,11 +64,7 @@ bool MainLoop::Run(const Scheduler* pin, void (*after_step)()) {
     while (!batch.empty()) {
       Runnable runnable = std::move(batch.front());
       batch.pop_front();
-      {
-        internal::ScopedSchedulerPin pinned(pin);
-        platform_internal::RunStep(std::move(runnable));
-      }
-      if (after_step != nullptr) after_step();
+      RunStep(std::move(runnable), dispatcher);
       if (stopped_.load(std::memory_order_relaxed)) return true;  // cancels the rest
       if (quit_.load(std::memory_order_relaxed)) {
         // Quit takes effect after the current runnable: the rest of the batch
@@ -84,4 +80,4 @@ bool MainLoop::Run(const Scheduler* pin, void (*after_step)()) {
   }
 }
 
-}  // namespace scheduler::dispatcher_internal
+}  // namespace scheduler::platform_internal

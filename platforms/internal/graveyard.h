@@ -1,14 +1,14 @@
-// Internal: where the Linux dispatcher puts runnables it refuses while it
-// shuts down.
-#ifndef PLATFORMS_LINUX_INTERNAL_GRAVEYARD_H_
-#define PLATFORMS_LINUX_INTERNAL_GRAVEYARD_H_
+// Internal: where a platform dispatcher puts runnables it refuses while it
+// shuts down (the shutdown policy of platform_dispatcher.h).
+#ifndef PLATFORMS_INTERNAL_GRAVEYARD_H_
+#define PLATFORMS_INTERNAL_GRAVEYARD_H_
 
 #include <mutex>
 #include <vector>
 
 #include "scheduler/runnable.h"
 
-namespace scheduler::dispatcher_internal {
+namespace scheduler::platform_internal {
 
 // Holds refused runnables until `Close`, then drops them; after `Close`,
 // drops each one on arrival.
@@ -39,6 +39,6 @@ class Graveyard {
   bool closed_ = false;           // guarded by mu_
 };
 
-}  // namespace scheduler::dispatcher_internal
+}  // namespace scheduler::platform_internal
 
-#endif  // PLATFORMS_LINUX_INTERNAL_GRAVEYARD_H_
+#endif  // PLATFORMS_INTERNAL_GRAVEYARD_H_
