@@ -49,6 +49,15 @@ class Executor {
     return scheduler::SpawnLabeled(scheduler_, label, std::forward<F>(future), location);
   }
 
+  // See `Priority` (scheduler/task_metadata.h) for what each scheduler does
+  // with it.
+  template <internal::SpawnableFuture F>
+  Task<internal::SpawnResult<F>> SpawnWithPriority(
+      Priority priority, F&& future,
+      std::source_location location = std::source_location::current()) const {
+    return scheduler::SpawnWithPriority(scheduler_, priority, std::forward<F>(future), location);
+  }
+
   Task<void> Timer(Duration delay,
                    std::source_location location = std::source_location::current()) const {
     return scheduler::Timer(scheduler_, delay, location);

@@ -61,6 +61,15 @@ class BackgroundExecutor {
     return executor_.SpawnLabeled(label, std::forward<F>(future), location);
   }
 
+  // Like Spawn, with a priority: high-priority work is picked first without
+  // starving the rest (see `scheduler::Priority` for each scheduler's rule).
+  template <scheduler::internal::SpawnableFuture F>
+  scheduler::Task<scheduler::internal::SpawnResult<F>> SpawnWithPriority(
+      scheduler::Priority priority, F&& future,
+      std::source_location location = std::source_location::current()) const {
+    return executor_.SpawnWithPriority(priority, std::forward<F>(future), location);
+  }
+
   // A task that completes after `delay` on the scheduler's clock.
   scheduler::Task<void> Timer(
       scheduler::Duration delay,

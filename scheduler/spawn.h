@@ -100,6 +100,19 @@ Task<internal::SpawnResult<F>> SpawnLabeled(
                                  internal::AsFuture(std::forward<F>(future)));
 }
 
+// Like Spawn, with a scheduling priority (see `Priority` in task_metadata.h:
+// high-priority work is picked first without starving the rest). Every step
+// of the task, including those after a wake-up, keeps the priority.
+template <internal::SpawnableFuture F>
+Task<internal::SpawnResult<F>> SpawnWithPriority(
+    const std::shared_ptr<Scheduler>& scheduler, Priority priority, F&& future,
+    std::source_location location = std::source_location::current()) {
+  TaskMetadata metadata = internal::MakeMetadata(*scheduler, std::nullopt, std::nullopt, location);
+  metadata.priority = priority;
+  return internal::SpawnWithMode(scheduler, internal::ScheduleMode::kBackground,
+                                 std::move(metadata), internal::AsFuture(std::forward<F>(future)));
+}
+
 // Runs `future` on the main thread, in FIFO order with the other foreground
 // tasks of `session`. The future need not be thread-safe: all its steps run on
 // the main thread.

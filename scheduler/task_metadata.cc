@@ -4,6 +4,18 @@
 
 namespace scheduler {
 
+const char* PriorityName(Priority priority) {
+  switch (priority) {
+    case Priority::kHigh:
+      return "high";
+    case Priority::kMedium:
+      return "medium";
+    case Priority::kLow:
+      return "low";
+  }
+  return "?";
+}
+
 std::string FormatLocation(const std::source_location& location) {
   return absl::StrCat(location.file_name(), ":", location.line(), " (", location.function_name(),
                       ")");
@@ -14,6 +26,9 @@ std::string DescribeTask(const TaskMetadata& metadata) {
       absl::StrCat("task#", metadata.id.value(), " spawned at ", FormatLocation(metadata.location));
   if (metadata.label) absl::StrAppend(&out, " [label#", metadata.label->value(), "]");
   if (metadata.session) absl::StrAppend(&out, " [session#", metadata.session->value(), "]");
+  if (metadata.priority != Priority::kMedium) {
+    absl::StrAppend(&out, " [", PriorityName(metadata.priority), "]");
+  }
   return out;
 }
 

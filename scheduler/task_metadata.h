@@ -3,6 +3,7 @@
 #ifndef SCHEDULER_TASK_METADATA_H_
 #define SCHEDULER_TASK_METADATA_H_
 
+#include <cstdint>
 #include <optional>
 #include <source_location>
 #include <string>
@@ -10,6 +11,29 @@
 #include "scheduler/ids.h"
 
 namespace scheduler {
+
+// How urgently a background task wants to run (Zed's `Priority`). A hint, not
+// a guarantee: no priority starves another. What each scheduler does with it:
+//   * Linux dispatcher: a worker takes queued high-priority work before its
+//     own queue, but at most kMaxHighStreak (4) high picks in a row while
+//     other work waits; low-priority work runs when a worker has nothing
+//     else, and at least every 16th pick of a busy worker (the rule and its
+//     proof are in platforms/linux/internal/worker_pool.cc, PRIORITIES).
+//   * Windows and macOS dispatchers: ignored for now (every runnable goes to
+//     the OS pool at its default priority, which is as fair as before).
+//     Mapping it onto TP_CALLBACK_PRIORITY / GCD QoS classes is possible but
+//     untested here (no wine run of it, no Apple GCD at all).
+//   * TestScheduler (uniform random strategy): a seeded weighted pick among
+//     the priority classes that have candidates, 60/30/10 for high/medium/low
+//     (Zed's weights), then uniform within the class; so high runs first in
+//     most seeds but not all. PCT and the chooser strategies ignore it (their
+//     own order is the point). Foreground tasks count as medium.
+// Deprioritized labels still run only when nothing else can, whatever their
+// priority.
+enum class Priority : uint8_t { kHigh, kMedium, kLow };
+
+// "high", "medium", "low".
+const char* PriorityName(Priority priority);
 
 // Immutable description of a spawned task, carried by each of its `Runnable`s.
 // Schedulers use `label` and `session` to pick a queue; diagnostics print
@@ -24,6 +48,8 @@ struct TaskMetadata {
   // Lets layers above (for example the Cloud session tracker) follow lineage.
   std::optional<TaskId> parent;
   std::source_location location;
+  // Set by `SpawnWithPriority`; see `Priority`.
+  Priority priority = Priority::kMedium;
 
   bool is_foreground() const { return session.has_value(); }
 };
@@ -31,7 +57,8 @@ struct TaskMetadata {
 // "file:line (function)" for diagnostics.
 std::string FormatLocation(const std::source_location& location);
 
-// "task#7 spawned at file:line (function) [label#2] [session#1]".
+// "task#7 spawned at file:line (function) [label#2] [session#1]", plus
+// " [high]" / " [low]" for a non-medium priority.
 std::string DescribeTask(const TaskMetadata& metadata);
 
 }  // namespace scheduler

@@ -175,5 +175,20 @@ TEST(ExecutorTest, SpawnOnAThreadPoolAndBlock) {
   EXPECT_EQ(sum, 4950);
 }
 
+TEST(ExecutorPriorityTest, SpawnWithPriorityRecordsThePriorityInTheMetadata) {
+  auto scheduler = TestScheduler::Create({.seed = 1});
+  Executor ex(scheduler);
+  Task<int> high = ex.SpawnWithPriority(Priority::kHigh, []() -> Future<int> { co_return 1; });
+  Task<int> low = ex.SpawnWithPriority(Priority::kLow, []() -> Future<int> { co_return 2; });
+  Task<int> plain = ex.Spawn([]() -> Future<int> { co_return 3; });
+  EXPECT_EQ(high.metadata().priority, Priority::kHigh);
+  EXPECT_EQ(low.metadata().priority, Priority::kLow);
+  EXPECT_EQ(plain.metadata().priority, Priority::kMedium);
+  EXPECT_THAT(DescribeTask(high.metadata()), ::testing::HasSubstr("[high]"));
+  EXPECT_THAT(DescribeTask(low.metadata()), ::testing::HasSubstr("[low]"));
+  EXPECT_THAT(DescribeTask(plain.metadata()), ::testing::Not(::testing::HasSubstr("medium")));
+  EXPECT_EQ(ex.Block(std::move(high)) + ex.Block(std::move(low)) + ex.Block(std::move(plain)), 6);
+}
+
 }  // namespace
 }  // namespace scheduler

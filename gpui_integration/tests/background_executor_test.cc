@@ -77,6 +77,33 @@ SCHEDULER_TEST_WITH(BackgroundExecutorTest, DeprioritizedLabelRunsAfterEverythin
   EXPECT_EQ(tasks[0].metadata().label, slow);
 }
 
+// Zed's spawn_with_priority: the priority reaches the scheduler, whose
+// weighted pick runs the high-priority task first in most seeds.
+TEST(BackgroundExecutorTest, SpawnWithPriorityReachesTheScheduler) {
+  int high_first = 0;
+  for (uint64_t seed = 0; seed < 100; ++seed) {
+    auto scheduler = TestScheduler::Create({.seed = seed});
+    BackgroundExecutor background(scheduler);
+    std::string order;
+    Task<void> low =
+        background.SpawnWithPriority(::scheduler::Priority::kLow, [&]() -> Future<void> {
+          order.push_back('L');
+          co_return;
+        });
+    Task<void> high =
+        background.SpawnWithPriority(::scheduler::Priority::kHigh, [&]() -> Future<void> {
+          order.push_back('H');
+          co_return;
+        });
+    EXPECT_EQ(high.metadata().priority, ::scheduler::Priority::kHigh);
+    background.RunUntilParked();
+    ASSERT_EQ(order.size(), 2u);
+    if (order[0] == 'H') ++high_first;
+  }
+  EXPECT_GT(high_first, 75);  // 60 / (60 + 10) of the seeds
+  EXPECT_LT(high_first, 100);
+}
+
 TEST(BackgroundExecutorTest, TimerCompletesWhenTheFakeClockPassesItsDeadline) {
   auto scheduler = TestScheduler::Create();
   BackgroundExecutor background(scheduler);

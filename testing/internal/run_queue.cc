@@ -41,6 +41,14 @@ Runnable RunQueue::TakeSessionHead(size_t active_index) {
   return head;
 }
 
+Runnable RunQueue::PopMedium(size_t sessions, std::optional<size_t> skip) {
+  size_t pick = rng_.Below(background_.size() + sessions);
+  if (pick < background_.size()) return SwapRemove(background_, pick);
+  pick -= background_.size();
+  if (skip && pick >= *skip) ++pick;
+  return TakeSessionHead(pick);
+}
+
 Runnable RunQueue::Pop(std::optional<SessionId> excluded) {
   // The excluded session, if it has work, is skipped by shifting indices past it.
   std::optional<size_t> skip;
@@ -49,13 +57,19 @@ Runnable RunQueue::Pop(std::optional<SessionId> excluded) {
     if (it != active_index_.end()) skip = it->second;
   }
   const size_t sessions = active_sessions_.size() - (skip ? 1 : 0);
-  const size_t candidates = background_.size() + sessions;
-  if (candidates > 0) {
-    size_t pick = rng_.Below(candidates);
-    if (pick < background_.size()) return SwapRemove(background_, pick);
-    pick -= background_.size();
-    if (skip && pick >= *skip) ++pick;
-    return TakeSessionHead(pick);
+  const size_t medium = background_.size() + sessions;
+  if (high_.empty() && low_.empty()) {
+    // Only medium work: the draw priorities did not exist for (see the header).
+    if (medium > 0) return PopMedium(sessions, skip);
+  } else {
+    constexpr uint64_t kHighWeight = 60, kMediumWeight = 30, kLowWeight = 10;
+    const uint64_t high = high_.empty() ? 0 : kHighWeight;
+    const uint64_t mid = medium == 0 ? 0 : kMediumWeight;
+    const uint64_t low = low_.empty() ? 0 : kLowWeight;
+    const uint64_t draw = rng_.Below(high + mid + low);
+    if (draw < high) return SwapRemove(high_, rng_.Below(high_.size()));
+    if (draw < high + mid) return PopMedium(sessions, skip);
+    return SwapRemove(low_, rng_.Below(low_.size()));
   }
   // Deprioritized work runs when nothing else can, which includes the case
   // where everything else belongs to the blocked session.
@@ -67,6 +81,8 @@ Runnable RunQueue::Pop(std::optional<SessionId> excluded) {
 
 void RunQueue::ForEach(absl::FunctionRef<void(const Runnable&)> fn) const {
   for (const Runnable& r : background_) fn(r);
+  for (const Runnable& r : high_) fn(r);
+  for (const Runnable& r : low_) fn(r);
   for (SessionId s : active_sessions_) {
     for (const Runnable& r : sessions_.at(s)) fn(r);
   }
@@ -75,11 +91,15 @@ void RunQueue::ForEach(absl::FunctionRef<void(const Runnable&)> fn) const {
 
 void RunQueue::DrainInto(std::vector<Runnable>& out) {
   for (Runnable& r : background_) out.push_back(std::move(r));
+  for (Runnable& r : high_) out.push_back(std::move(r));
+  for (Runnable& r : low_) out.push_back(std::move(r));
   for (SessionId s : active_sessions_) {
     for (Runnable& r : sessions_.at(s)) out.push_back(std::move(r));
   }
   for (Runnable& r : deprioritized_) out.push_back(std::move(r));
   background_.clear();
+  high_.clear();
+  low_.clear();
   deprioritized_.clear();
   sessions_.clear();
   active_sessions_.clear();

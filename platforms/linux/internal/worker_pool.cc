@@ -53,6 +53,29 @@ using internal::TaskCoreBase;
 // local queue, behind everything queued there. Nothing can be overtaken
 // forever.
 //
+// PRIORITIES (TaskMetadata::priority). Medium-priority runnables (the
+// default) take the paths above and below, unchanged. High- and low-priority
+// runnables always go to a pool-wide queue of their own (high_, low_), never
+// to a local queue or the LIFO slot, so any worker can see them at once. The
+// rule, per worker and per pick:
+//   1. every kLowInterval-th pick (16) takes a low-priority runnable first,
+//      if one is queued;
+//   2. otherwise a queued high-priority runnable is taken before anything
+//      else, unless this worker's last kMaxHighStreak (4) picks were all
+//      high-priority: then this pick follows the normal order (LIFO slot,
+//      local queue, injector, timers, stealing) and the streak restarts;
+//   3. a worker that finds nothing in the normal order takes high, then low
+//      work before it parks.
+// So high work waits for at most one pick of each busy worker (plus the
+// steps already running); medium work gets at least one pick in
+// kMaxHighStreak + 1 of every busy worker even under a flood of high work;
+// low work runs whenever a worker has nothing else, and otherwise waits at
+// most kLowInterval picks of some busy worker. Nothing starves. The normal
+// path pays one relaxed read of high_'s size per pick (its line is written
+// only when prioritized work is queued) and a mask test. The idle protocol
+// is the injector's: pushes are followed by NotifyOne and WorkPending looks
+// at both queues.
+//
 // LIFO SLOT (as in tokio). A task woken or spawned from inside a step (or by
 // a task's completion, which wakes its awaiter) goes to the running worker's
 // private slot and runs right after the current step: no queue traffic, and
@@ -85,6 +108,8 @@ using internal::TaskCoreBase;
 namespace {
 
 constexpr int kMaxLifoStreak = 3;
+constexpr int kMaxHighStreak = 4;
+constexpr uint32_t kLowInterval = 16;  // a power of two: tested with a mask
 constexpr uint32_t kGlobalQueueInterval = 61;
 constexpr uint32_t kSearchingMask = 0xFFFF;
 constexpr uint32_t kUnparkedUnit = 1u << 16;
@@ -131,6 +156,7 @@ struct WorkerPool::Worker {
   // Owner thread only.
   TaskCoreBase* lifo = nullptr;
   int lifo_streak = 0;
+  int high_streak = 0;  // consecutive high-priority picks (see PRIORITIES)
   uint32_t tick = 0;
   bool searching = false;
   uint32_t rng = 0;
@@ -175,6 +201,10 @@ size_t WorkerPool::armed_timers() {
 
 Runnable WorkerPool::Push(Runnable runnable) {
   TaskCoreBase* task = RunnableAccess::Release(runnable);
+  if (task->metadata().priority != Priority::kMedium) [[unlikely]] {
+    if (!PushPrioritized(task)) return RunnableAccess::Adopt(task);
+    return Runnable();
+  }
   if (current_pool == this) {
     Worker& self = *static_cast<Worker*>(current_worker);
     if (stopped_.load(std::memory_order_relaxed)) return RunnableAccess::Adopt(task);
@@ -188,6 +218,13 @@ Runnable WorkerPool::Push(Runnable runnable) {
   if (!injector_.Push(task)) return RunnableAccess::Adopt(task);
   NotifyOne();
   return Runnable();
+}
+
+bool WorkerPool::PushPrioritized(TaskCoreBase* task) {
+  Injector& queue = task->metadata().priority == Priority::kHigh ? high_ : low_;
+  if (!queue.Push(task)) return false;
+  NotifyOne();
+  return true;
 }
 
 void WorkerPool::PushLocal(Worker& self, TaskCoreBase* task, bool notify) {
@@ -277,6 +314,12 @@ bool WorkerPool::FireDueTimers(Worker* self) {
         std::lock_guard<std::mutex> lock(leftovers_mu_);
         leftovers_.push_back(std::move(refused));
       }
+    } else if (runnable.metadata().priority != Priority::kMedium) {
+      TaskCoreBase* task = RunnableAccess::Release(runnable);
+      if (!PushPrioritized(task)) {
+        std::lock_guard<std::mutex> lock(leftovers_mu_);
+        leftovers_.push_back(RunnableAccess::Adopt(task));
+      }
     } else {
       PushLocal(*self, RunnableAccess::Release(runnable));
       any = true;
@@ -323,13 +366,36 @@ void WorkerPool::TransitionFromSearching(Worker& self) {
 }
 
 bool WorkerPool::WorkPending() const {
-  if (injector_.SizeHint() != 0) return true;
+  if (injector_.SizeHint() != 0 || high_.SizeHint() != 0 || low_.SizeHint() != 0) return true;
   for (const auto& worker : workers_) {
     if (worker->queue.SizeHint() != 0) return true;
   }
   const int64_t earliest = earliest_timer_ns_.load(std::memory_order_acquire);
   return earliest != ToNanos(Instant::max()) &&
          ToNanos(std::chrono::steady_clock::now()) >= earliest;
+}
+
+TaskCoreBase* WorkerPool::PopOne(Injector& queue) {
+  if (queue.SizeHint() == 0) return nullptr;
+  uint32_t count = 0;
+  return queue.PopBatch(1, &count);
+}
+
+TaskCoreBase* WorkerPool::NextPrioritized(Worker& self) {
+  if ((self.tick & (kLowInterval - 1)) == 0 && low_.SizeHint() != 0) [[unlikely]] {
+    if (TaskCoreBase* task = PopOne(low_)) return task;
+  }
+  if (high_.SizeHint() == 0) [[likely]] {
+    self.high_streak = 0;
+    return nullptr;
+  }
+  if (self.high_streak >= kMaxHighStreak) {
+    self.high_streak = 0;  // this pick is the others' (rule 2)
+    return nullptr;
+  }
+  TaskCoreBase* task = PopOne(high_);
+  if (task != nullptr) ++self.high_streak;
+  return task;
 }
 
 TaskCoreBase* WorkerPool::NextLocal(Worker& self) {
@@ -393,10 +459,13 @@ TaskCoreBase* WorkerPool::Next(Worker& self) {
       FireDueTimers(&self);
       task = NextFromInjector(self);
     }
+    if (task == nullptr) task = NextPrioritized(self);
     if (task == nullptr) task = NextLocal(self);
     if (task == nullptr) task = NextFromInjector(self);
     if (task == nullptr && FireDueTimers(&self)) task = NextLocal(self);
     if (task == nullptr) task = Search(self);
+    if (task == nullptr) task = PopOne(high_);  // PRIORITIES rule 3
+    if (task == nullptr) task = PopOne(low_);
     if (task != nullptr) {
       TransitionFromSearching(self);
       if (stopped_.load(std::memory_order_acquire)) {
@@ -477,6 +546,8 @@ void WorkerPool::WorkerMain(int index) {
 void WorkerPool::Stop(std::vector<Runnable>& drained) {
   stopped_.store(true, std::memory_order_seq_cst);
   AdoptChain(injector_.Close(), drained);
+  AdoptChain(high_.Close(), drained);
+  AdoptChain(low_.Close(), drained);
   {
     std::lock_guard<std::mutex> lock(timers_mu_);
     timers_stopped_ = true;

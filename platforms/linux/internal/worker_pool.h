@@ -88,11 +88,17 @@ class WorkerPool : public std::enable_shared_from_this<WorkerPool> {
   void WorkerMain(int index);
   // The next task for `self`, or nullptr when the pool stops.
   internal::TaskCoreBase* Next(Worker& self);
+  // High- or low-priority work due at this pick (see PRIORITIES), if any.
+  internal::TaskCoreBase* NextPrioritized(Worker& self);
+  internal::TaskCoreBase* PopOne(Injector& queue);
   internal::TaskCoreBase* NextLocal(Worker& self);
   internal::TaskCoreBase* NextFromInjector(Worker& self);
   internal::TaskCoreBase* Search(Worker& self);
   void PushLocal(Worker& self, internal::TaskCoreBase* task, bool notify = true);
   void PushRemote(internal::TaskCoreBase* task);
+  // Queues a high- or low-priority task in its shared queue and wakes a
+  // worker; false (the caller keeps it) after Stop.
+  bool PushPrioritized(internal::TaskCoreBase* task);
   // Fires due timers into `self`'s queue; true if any fired.
   bool FireDueTimers(Worker* self);
   void Park(Worker& self);
@@ -109,6 +115,11 @@ class WorkerPool : public std::enable_shared_from_this<WorkerPool> {
   std::vector<std::unique_ptr<Worker>> workers_;  // fixed after construction
   std::vector<std::thread> threads_;              // owner only
   Injector injector_;
+  // High- and low-priority runnables, pool-wide (see PRIORITIES). Aligned so
+  // that the injector's traffic does not bounce their lines: a worker reads
+  // their size hints at every pick.
+  alignas(64) Injector high_;
+  alignas(64) Injector low_;
   std::atomic<bool> stopped_{false};
 
   // (unparked workers << 16) | searching workers.
