@@ -19,6 +19,12 @@
 //     cancellation takes effect when that step returns; destruction does not
 //     wait for it. If the task is idle, the frame is destroyed before the
 //     destructor returns, on the calling thread.
+//   * `std::move(task).Fallible()` is a Future that awaits the task like
+//     `co_await`, but reports cancellation as an empty result instead of
+//     throwing `TaskCancelledError` (Zed's `FallibleTask`): a
+//     `std::optional<T>`, or for `Task<void>` an `absl::Status` (OK, or
+//     CancelledError naming the task). An exception thrown by the task itself
+//     still propagates.
 //   * `Detach()` lets the task run to completion with nobody waiting. An
 //     exception escaping a detached task goes to its scheduler's
 //     `OnUnhandledException` (see unhandled_exception.h).
@@ -30,9 +36,12 @@
 #define SCHEDULER_TASK_H_
 
 #include <coroutine>
+#include <optional>
 #include <source_location>
+#include <type_traits>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "scheduler/future.h"
 #include "scheduler/ids.h"
 #include "scheduler/internal/typed_task_core.h"
@@ -42,6 +51,11 @@ namespace scheduler {
 namespace internal {
 struct TaskAccess;
 }  // namespace internal
+
+// What `Task<T>::Fallible()` yields: the value, or nothing if the task was
+// cancelled; for `Task<void>`, OK or CancelledError.
+template <typename T>
+using FallibleResult = std::conditional_t<std::is_void_v<T>, absl::Status, std::optional<T>>;
 
 template <typename T>
 class [[nodiscard]] Task {
@@ -125,6 +139,22 @@ class [[nodiscard]] Task {
   Awaiter operator co_await() & { return Awaiter(Checked("co_await Task")); }
   Awaiter operator co_await() && { return Awaiter(Checked("co_await Task")); }
 
+  // A Future that waits for the task to finish and yields its value, or an
+  // empty result (see FallibleResult) if the task was cancelled (for example
+  // because its scheduler shut down) instead of throwing TaskCancelledError.
+  // An exception thrown by the task propagates as with `co_await`. Consumes
+  // the handle; the Future owns the task from then on, so dropping the
+  // Future unawaited cancels the task, like dropping the Task. An empty Task
+  // is a fatal error naming `location`.
+  Future<FallibleResult<T>> Fallible(
+      std::source_location location = std::source_location::current()) && {
+    if (core_ == nullptr) {
+      internal::FatalError("Task::Fallible() on an empty Task, called at " +
+                           FormatLocation(location));
+    }
+    return AwaitFallible(std::move(*this));
+  }
+
   // For `Block` and tests: the result of a finished task (see TakeResult in
   // typed_task_core.h). Must be `IsFinished()`.
   internal::Stored<T> TakeResult(const char* operation) {
@@ -135,6 +165,37 @@ class [[nodiscard]] Task {
   friend struct internal::TaskAccess;
 
   explicit Task(internal::TaskCore<T>* core) : core_(core) {}
+
+  // Waits until the task has completed or been cancelled, taking nothing.
+  class FinishAwaiter {
+   public:
+    using IsSchedulerAwaitable = void;
+    explicit FinishAwaiter(internal::TaskCore<T>* core) : inner_(core) {}
+    bool await_ready() const noexcept { return inner_.await_ready(); }
+    bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
+    void await_resume() const noexcept {}
+
+   private:
+    Awaiter inner_;
+  };
+
+  static Future<FallibleResult<T>> AwaitFallible(Task task) {
+    co_await FinishAwaiter(task.core_);
+    if (!task.core_->IsCompleted()) {
+      if constexpr (std::is_void_v<T>) {
+        co_return absl::CancelledError(DescribeTask(task.core_->metadata()) +
+                                       " was cancelled before it finished");
+      } else {
+        co_return std::nullopt;
+      }
+    }
+    if constexpr (std::is_void_v<T>) {
+      task.core_->TakeResult("Task::Fallible");
+      co_return absl::OkStatus();
+    } else {
+      co_return std::optional<T>(task.core_->TakeResult("Task::Fallible"));
+    }
+  }
 
   static TaskMetadata ReadyMetadata(std::source_location location) {
     TaskMetadata metadata;
