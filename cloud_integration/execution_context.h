@@ -56,6 +56,17 @@ class ExecutionContext {
   // for the rest of the request: the runtime reads it only when the handler
   // throws; a handler that returns normally is answered by its response.
   // Misuse (outside of a request) is fatal, as for WaitUntil.
+  //
+  // Differs from the seeds on purpose: there `pass_through()` was an async
+  // call that awaited a 10 ms timer and returned Ok, a stand-in for "forward
+  // the request to the origin now". Cloudflare Workers have no such call;
+  // `passThroughOnException()` is a synchronous flag the runtime consults
+  // only if the handler throws, and that is what code moved from a real
+  // worker expects. So this sets the flag and returns at once, costs no
+  // time, and the origin answers only if the handler throws (see
+  // SimulatedExecutionContext::Options::origin and WorkerRuntime). Code
+  // ported from the seeds that awaited `pass_through()` for its delay should
+  // `co_await runtime.Delay(10ms)` instead. docs/MIGRATION.md has the table.
   void PassThrough(std::source_location location = std::source_location::current()) {
     DoPassThrough(location);
   }

@@ -63,8 +63,8 @@ SimulatedExecutionContext::~SimulatedExecutionContext() = default;
 
 CloudSessionId SimulatedExecutionContext::CreateSession() { return tracker_->NewSession(); }
 
-absl::Status SimulatedExecutionContext::WithSession(CloudSessionId session,
-                                                    absl::FunctionRef<void()> fn) {
+absl::Status SimulatedExecutionContext::RunInSession(CloudSessionId session,
+                                                     absl::FunctionRef<void()> fn) {
   if (absl::Status known = tracker_->CheckSession(session); !known.ok()) return known;
   ScopeRestorer restore(*tracker_, tracker_->ExchangeScope({session, RunningTaskId()}));
   fn();
@@ -85,6 +85,24 @@ std::optional<CloudSessionId> SimulatedExecutionContext::GetCurrentSession() con
 
 absl::Status SimulatedExecutionContext::ValidateSessionCleanup(CloudSessionId session) const {
   return tracker_->Validate(session);
+}
+
+absl::Status SimulatedExecutionContext::TrackTaskForSession(TaskId task, CloudSessionId session) {
+  if (absl::Status known = tracker_->CheckSession(session); !known.ok()) return known;
+  return tracker_->Track(task, session);
+}
+
+absl::Status SimulatedExecutionContext::AddWaitUntilTask(TaskId task) {
+  if (tracker_->AuthorizeWaitUntil(task).has_value()) return absl::OkStatus();
+  return absl::NotFoundError(absl::StrCat(
+      "AddWaitUntilTask: task#", task.value(),
+      " belongs to no session (spawn it inside WithSession, or call TrackTaskForSession first), "
+      "or is no longer live"));
+}
+
+absl::Status SimulatedExecutionContext::AddWaitUntilTask(CloudSessionId session, TaskId task) {
+  if (absl::Status tracked = TrackTaskForSession(task, session); !tracked.ok()) return tracked;
+  return AddWaitUntilTask(task);
 }
 
 std::optional<CloudSessionId> SimulatedExecutionContext::SessionOf(TaskId task) const {

@@ -26,7 +26,9 @@
 //   EXPECT_OK(r.cleanup);
 //
 // or by hand: `CreateSession()`, `WithSession(id, [&] { spawn... })`, drive,
-// `ValidateSessionCleanup(id)`.
+// `ValidateSessionCleanup(id)`. Tasks spawned before their session existed
+// join one with `TrackTaskForSession` and are authorized with
+// `AddWaitUntilTask` (the seeds' names for the same bookkeeping).
 //
 // Why it takes a Scheduler rather than a ForegroundExecutor: it adds its
 // session tracker as a task observer to the scheduler's context
@@ -45,11 +47,15 @@
 #ifndef CLOUD_INTEGRATION_SIMULATED_EXECUTION_CONTEXT_H_
 #define CLOUD_INTEGRATION_SIMULATED_EXECUTION_CONTEXT_H_
 
+#include <concepts>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <source_location>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -112,8 +118,28 @@ class SimulatedExecutionContext final : public ExecutionContext, public Platform
   // Runs `fn` with `session` current, then restores whatever was current
   // before (so nested calls work, also if `fn` throws). Tasks spawned by `fn`
   // join `session`, even when called inside another session's task.
-  // NotFoundError (and `fn` does not run) for an unknown session.
-  absl::Status WithSession(CloudSessionId session, absl::FunctionRef<void()> fn);
+  //
+  // Returns what `fn` returns, as the seeds' `with_session` does, wrapped
+  // for the unknown-session case: `absl::StatusOr<R>` for a value of type R,
+  // `absl::Status` when `fn` returns void (OK) or an `absl::Status` (its
+  // status). NotFoundError (and `fn` does not run) for an unknown session.
+  template <typename Fn>
+  requires std::invocable<Fn&>
+  auto WithSession(CloudSessionId session, Fn&& fn) {
+    using R = std::invoke_result_t<Fn&>;
+    if constexpr (std::is_void_v<R>) {
+      return RunInSession(session, fn);
+    } else if constexpr (std::is_same_v<std::decay_t<R>, absl::Status>) {
+      absl::Status result;
+      absl::Status entered = RunInSession(session, [&] { result = fn(); });
+      return entered.ok() ? result : entered;
+    } else {
+      std::optional<std::decay_t<R>> result;  // R need not be default-constructible
+      absl::Status entered = RunInSession(session, [&] { result.emplace(fn()); });
+      if (!entered.ok()) return absl::StatusOr<std::decay_t<R>>(std::move(entered));
+      return absl::StatusOr<std::decay_t<R>>(std::move(*result));
+    }
+  }
 
   // Makes `session` current until changed: like WithSession without the
   // restore. NotFoundError for an unknown session (the current one is kept).
@@ -131,6 +157,28 @@ class SimulatedExecutionContext final : public ExecutionContext, public Platform
   // finished; a handler still running is reported as such. NotFoundError for
   // an unknown session.
   absl::Status ValidateSessionCleanup(CloudSessionId session) const;
+
+  // Puts the live task `task` (spawned on `scheduler()`) into `session`, as
+  // the seeds' `track_task_for_session` does: a task spawned outside of any
+  // session joins it as one of its entry tasks; a task of another session
+  // moves (it leaves the other session, and authorization it had through
+  // wait-until ancestors there). Tasks it spawns later join `session` by
+  // lineage. NotFoundError for an unknown session or a task that is not live
+  // on this context's scheduler (finished, or spawned elsewhere). Spawning
+  // inside `WithSession` does this automatically; this is for tasks spawned
+  // before their session existed.
+  absl::Status TrackTaskForSession(scheduler::TaskId task, CloudSessionId session);
+
+  // Authorizes the live task `task` to outlive its session's response, as if
+  // it had been registered with `WaitUntil` (the seeds'
+  // `add_wait_until_task`): `ValidateSessionCleanup` accepts it and its live
+  // descendants. The task must belong to a session already (spawned in one,
+  // or TrackTaskForSession); NotFoundError otherwise. Unlike WaitUntil, the
+  // context has no handle to the task, so `WaitUntilSettled` / `ServeRequest`
+  // do not wait for it: the caller owns the Task.
+  absl::Status AddWaitUntilTask(scheduler::TaskId task);
+  // The seeds' two-argument form: TrackTaskForSession, then AddWaitUntilTask.
+  absl::Status AddWaitUntilTask(CloudSessionId session, scheduler::TaskId task);
 
   // The session of a live task spawned through `scheduler()`, if it has one.
   std::optional<CloudSessionId> SessionOf(scheduler::TaskId task) const;
@@ -174,6 +222,9 @@ class SimulatedExecutionContext final : public ExecutionContext, public Platform
     scheduler::Task<absl::Status> task;
     std::source_location location;
   };
+
+  // WithSession's untyped core.
+  absl::Status RunInSession(CloudSessionId session, absl::FunctionRef<void()> fn);
 
   // The session the caller belongs to, or a fatal error naming `operation`.
   CloudSessionId RequireSession(const char* operation, std::source_location location) const;

@@ -77,6 +77,41 @@ const SessionTracker::Session& SessionTracker::SessionLocked(CloudSessionId id) 
   return const_cast<SessionTracker*>(this)->SessionLocked(id);
 }
 
+absl::Status SessionTracker::Track(TaskId task, CloudSessionId session) {
+  absl::MutexLock lock(&mu_);
+  Session& target = SessionLocked(session);
+  if (auto it = tasks_.find(task); it != tasks_.end()) {
+    TrackedTask& tracked = it->second;
+    if (tracked.session == session) return absl::OkStatus();
+    SessionLocked(tracked.session).live.erase(task);
+    tracked.session = session;
+    tracked.entry = true;
+    tracked.wait_until_root.reset();  // that ancestor belongs to the other session
+    target.live.insert(task);
+    ++target.spawned;
+    return absl::OkStatus();
+  }
+  auto untracked = untracked_.find(task);
+  if (untracked == untracked_.end()) {
+    return absl::NotFoundError(absl::StrCat(
+        "task#", task.value(),
+        " is not a live task of this context's scheduler (it finished, or was spawned on "
+        "another scheduler)"));
+  }
+  TrackedTask tracked{.metadata = untracked->second, .session = session, .entry = true};
+  if (tracked.metadata.parent) {
+    if (auto parent = tasks_.find(*tracked.metadata.parent); parent != tasks_.end()) {
+      tracked.parent_location = parent->second.metadata.location;
+      tracked.parent_entry = parent->second.entry;
+    }
+  }
+  untracked_.erase(untracked);
+  target.live.insert(task);
+  ++target.spawned;
+  tasks_.insert_or_assign(task, std::move(tracked));
+  return absl::OkStatus();
+}
+
 void SessionTracker::RequestPassThrough(CloudSessionId session) {
   absl::MutexLock lock(&mu_);
   SessionLocked(session).pass_through = true;
@@ -99,7 +134,18 @@ uint64_t SessionTracker::SpawnedCount(CloudSessionId session) const {
 }
 
 bool SessionTracker::AuthorizedLocked(const TrackedTask& task) const {
-  return task.wait_until || (task.wait_until_root && tasks_.contains(*task.wait_until_root));
+  if (task.wait_until || (task.wait_until_root && tasks_.contains(*task.wait_until_root))) {
+    return true;
+  }
+  // A live ancestor authorized after this task was spawned (AddWaitUntilTask
+  // on a running task) covers it too.
+  for (std::optional<TaskId> up = task.metadata.parent; up;) {
+    auto it = tasks_.find(*up);
+    if (it == tasks_.end() || it->second.session != task.session) return false;
+    if (it->second.wait_until) return true;
+    up = it->second.metadata.parent;
+  }
+  return false;
 }
 
 absl::Status SessionTracker::Validate(CloudSessionId session) const {
@@ -137,7 +183,10 @@ absl::Status SessionTracker::Validate(CloudSessionId session) const {
 void SessionTracker::OnTaskSpawned(const TaskMetadata& task) {
   absl::MutexLock lock(&mu_);
   auto resolved = ResolveLocked(task.parent);
-  if (!resolved) return;
+  if (!resolved) {
+    untracked_.insert_or_assign(task.id, task);
+    return;
+  }
   TrackedTask tracked{.metadata = task, .session = resolved->first, .entry = resolved->second};
   if (task.parent) {
     auto parent = tasks_.find(*task.parent);
@@ -159,7 +208,10 @@ void SessionTracker::OnTaskSpawned(const TaskMetadata& task) {
 void SessionTracker::OnTaskFinished(const TaskMetadata& task) {
   absl::MutexLock lock(&mu_);
   auto it = tasks_.find(task.id);
-  if (it == tasks_.end()) return;
+  if (it == tasks_.end()) {
+    untracked_.erase(task.id);
+    return;
+  }
   SessionLocked(it->second.session).live.erase(task.id);
   tasks_.erase(it);
 }

@@ -21,7 +21,8 @@
 // work is not done until its children are, so they are part of it). A child
 // that outlives its wait-until ancestor is unauthorized, like any other task.
 //
-// Only live tasks are remembered (a task can only be spawned by a live one),
+// Only live tasks are remembered (a task can only be spawned by a live one;
+// live tasks outside any session are kept too, for `Track`),
 // so memory stays proportional to the tasks in flight; sessions are small and
 // kept for the tracker's life.
 //
@@ -74,6 +75,11 @@ class SessionTracker final : public scheduler::TaskObserver {
   // nullopt if the task is not tracked (then nothing is marked).
   std::optional<CloudSessionId> AuthorizeWaitUntil(scheduler::TaskId task);
 
+  // Puts a live task into `session` (which must exist): a task not in any
+  // session joins it as an entry task; a task of another session moves.
+  // NotFoundError if `task` is not a live task this tracker has seen.
+  absl::Status Track(scheduler::TaskId task, CloudSessionId session);
+
   // Per-session pass-through flag. The session must exist.
   void RequestPassThrough(CloudSessionId session);
   bool PassThroughRequested(CloudSessionId session) const;
@@ -121,6 +127,8 @@ class SessionTracker final : public scheduler::TaskObserver {
   // Session n is sessions_[n - 1]; sessions are never removed.
   std::vector<Session> sessions_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<scheduler::TaskId, TrackedTask> tasks_ ABSL_GUARDED_BY(mu_);
+  // Live tasks in no session, so that Track can adopt them later.
+  absl::flat_hash_map<scheduler::TaskId, scheduler::TaskMetadata> untracked_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace cloud::internal

@@ -470,5 +470,109 @@ TEST(SimulatedContextDeathTest, NullSchedulerIsFatal) {
   EXPECT_DEATH(SimulatedExecutionContext(nullptr), "null scheduler");
 }
 
+// --- The seeds' session API (issue 12, item 15) ---
+
+SIM_TEST(WithSessionReturnsTheCallbacksValue) {
+  Sim sim(scheduler);
+  SimulatedExecutionContext& ctx = sim.ctx;
+  const CloudSessionId session = ctx.CreateSession();
+  absl::StatusOr<TaskId> spawned = ctx.WithSession(session, [&] {
+    Task<void> task = ctx.executor().Spawn(ctx.Delay(1ms));
+    TaskId id = task.id();
+    task.Detach();
+    return id;
+  });
+  ASSERT_TRUE(spawned.ok());
+  EXPECT_EQ(ctx.SessionOf(*spawned), session);
+  absl::StatusOr<std::string> text = ctx.WithSession(session, [] { return std::string("x"); });
+  EXPECT_EQ(*text, "x");
+  absl::Status inner = ctx.WithSession(session, [] { return absl::InternalError("from fn"); });
+  EXPECT_EQ(inner.message(), "from fn");
+  bool ran = false;
+  absl::StatusOr<int> unknown = ctx.WithSession(CloudSessionId(99), [&] {
+    ran = true;
+    return 1;
+  });
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_FALSE(ran);
+  RunToCompletion(*scheduler);
+}
+
+SIM_TEST(TrackTaskForSessionAdoptsATaskSpawnedOutsideAnySession) {
+  Sim sim(scheduler);
+  SimulatedExecutionContext& ctx = sim.ctx;
+  Task<void> early = ctx.executor().Spawn([&]() -> Future<void> {
+    co_await ctx.Delay(5ms);
+    // Spawned after the adoption: joins by lineage.
+    Task<void> child = ctx.executor().Spawn(ctx.Delay(50ms));
+    child.Detach();
+  });
+  const CloudSessionId session = ctx.CreateSession();
+  EXPECT_EQ(ctx.SessionOf(early.id()), std::nullopt);
+  ASSERT_TRUE(ctx.TrackTaskForSession(early.id(), session).ok());
+  EXPECT_EQ(ctx.SessionOf(early.id()), session);
+  EXPECT_THAT(ctx.ValidateSessionCleanup(session).message(), HasSubstr("task#"));
+  scheduler->RunUntilParked();
+  scheduler->AdvanceClock(10ms);  // `early` finished, its child is running
+  EXPECT_TRUE(early.IsReady());
+  absl::Status cleanup = ctx.ValidateSessionCleanup(session);
+  EXPECT_EQ(cleanup.code(), absl::StatusCode::kFailedPrecondition) << "the child joined by lineage";
+  RunToCompletion(*scheduler);
+  EXPECT_TRUE(ctx.ValidateSessionCleanup(session).ok());
+}
+
+SIM_TEST(AddWaitUntilTaskAuthorizesATaskAndItsDescendants) {
+  Sim sim(scheduler);
+  SimulatedExecutionContext& ctx = sim.ctx;
+  const CloudSessionId session = ctx.CreateSession();
+  Task<void> background;
+  ASSERT_TRUE(ctx.WithSession(session,
+                              [&] {
+                                background = ctx.executor().Spawn([&]() -> Future<void> {
+                                  Task<void> child = ctx.executor().Spawn(ctx.Delay(20ms));
+                                  co_await std::move(child);
+                                });
+                              })
+                  .ok());
+  scheduler->RunUntilParked();
+  EXPECT_FALSE(ctx.ValidateSessionCleanup(session).ok());
+  ASSERT_TRUE(ctx.AddWaitUntilTask(background.id()).ok());
+  EXPECT_TRUE(ctx.ValidateSessionCleanup(session).ok()) << "it and its live child are authorized";
+  RunToCompletion(*scheduler);
+  EXPECT_TRUE(background.IsReady());
+}
+
+SIM_TEST(AddWaitUntilTaskWithASessionTracksFirst) {
+  Sim sim(scheduler);
+  SimulatedExecutionContext& ctx = sim.ctx;
+  Task<void> early = ctx.executor().Spawn(ctx.Delay(5ms));
+  const CloudSessionId session = ctx.CreateSession();
+  EXPECT_EQ(ctx.AddWaitUntilTask(early.id()).code(), absl::StatusCode::kNotFound)
+      << "in no session yet";
+  ASSERT_TRUE(ctx.AddWaitUntilTask(session, early.id()).ok());
+  EXPECT_EQ(ctx.SessionOf(early.id()), session);
+  EXPECT_TRUE(ctx.ValidateSessionCleanup(session).ok());
+  RunToCompletion(*scheduler);
+  EXPECT_EQ(ctx.TrackTaskForSession(early.id(), session).code(), absl::StatusCode::kNotFound)
+      << "finished tasks cannot be tracked";
+  EXPECT_EQ(ctx.TrackTaskForSession(early.id(), CloudSessionId(42)).code(),
+            absl::StatusCode::kNotFound);
+}
+
+SIM_TEST(TrackTaskForSessionMovesATaskBetweenSessions) {
+  Sim sim(scheduler);
+  SimulatedExecutionContext& ctx = sim.ctx;
+  const CloudSessionId a = ctx.CreateSession();
+  const CloudSessionId b = ctx.CreateSession();
+  Task<void> task;
+  ASSERT_TRUE(ctx.WithSession(a, [&] { task = ctx.executor().Spawn(ctx.Delay(5ms)); }).ok());
+  ASSERT_TRUE(ctx.TrackTaskForSession(task.id(), b).ok());
+  EXPECT_EQ(ctx.SessionOf(task.id()), b);
+  EXPECT_TRUE(ctx.LiveTasks(a)->empty());
+  EXPECT_TRUE(ctx.ValidateSessionCleanup(a).ok());
+  EXPECT_FALSE(ctx.ValidateSessionCleanup(b).ok());
+  RunToCompletion(*scheduler);
+}
+
 }  // namespace
 }  // namespace cloud
