@@ -20,6 +20,7 @@
 #include <thread>
 #include <utility>
 
+#include "executor/dedicated.h"
 #include "scheduler/block.h"
 #include "scheduler/duration.h"
 #include "scheduler/future.h"
@@ -56,6 +57,14 @@ class Executor {
       Priority priority, F&& future,
       std::source_location location = std::source_location::current()) const {
     return scheduler::SpawnWithPriority(scheduler_, priority, std::forward<F>(future), location);
+  }
+
+  // Runs `fn(LocalExecutor)` in a dedicated session: a thread of its own in
+  // production, its own session under the TestScheduler (executor/dedicated.h).
+  template <typename Fn>
+  auto SpawnDedicated(Fn fn,
+                      std::source_location location = std::source_location::current()) const {
+    return scheduler::SpawnDedicated(scheduler_, std::move(fn), location);
   }
 
   Task<void> Timer(Duration delay,

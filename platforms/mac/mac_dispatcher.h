@@ -9,6 +9,9 @@
 //   RunMainLoop           -> runs the main thread's CFRunLoop, which drains the
 //                            main queue (as in a Cocoa app), until QuitMainLoop
 //
+// Priorities (`TaskMetadata::priority`) are ignored: every background
+// runnable goes to the one default-QoS global queue.
+//
 // GCD owns the worker threads (`worker_threads` is ignored) and cannot take
 // work back once submitted, so every submission goes through a small record
 // the dispatcher also keeps in a list: `Shutdown` empties the records (cancelling

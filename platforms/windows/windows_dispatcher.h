@@ -13,7 +13,9 @@
 // due runnables to the background queue or the main loop; the thread that
 // called `Create` is the main thread and runs foreground runnables, in FIFO
 // order, inside `RunMainLoop` (the main loop shared with Linux,
-// platforms/internal/main_loop.h). Labels are ignored. Timers never fire
+// platforms/internal/main_loop.h). Labels and priorities
+// (`TaskMetadata::priority`) are ignored: every runnable goes through the one
+// work object at the pool's normal priority. Timers never fire
 // before their deadline on `Now()`'s clock (std::chrono::steady_clock); a
 // cancelled timer leaves the timer heap at once.
 //
