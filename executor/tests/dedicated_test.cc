@@ -263,5 +263,14 @@ SCHEDULER_TEST_WITH(DedicatedHarness, DetachedChildOutlivesTheRootAndDropCancels
   EXPECT_EQ(root.TakeResult("test"), 5);
 }
 
+TEST(DedicatedDeathTest, ANullSchedulerNamesTheCallSite) {
+  EXPECT_DEATH(
+      {
+        Task<void> task = SpawnDedicated(std::shared_ptr<Scheduler>(),
+                                         [](LocalExecutor) -> Future<void> { co_return; });
+      },
+      "SpawnDedicated with a null scheduler at .*dedicated_test.cc");
+}
+
 }  // namespace
 }  // namespace scheduler

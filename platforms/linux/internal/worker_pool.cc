@@ -71,8 +71,9 @@ using internal::TaskCoreBase;
 // kMaxHighStreak + 1 of every busy worker even under a flood of high work;
 // low work runs whenever a worker has nothing else, and otherwise waits at
 // most kLowInterval picks of some busy worker. Nothing starves. The normal
-// path pays one relaxed read of high_'s size per pick (its line is written
-// only when prioritized work is queued) and a mask test. The idle protocol
+// path pays one relaxed read of prioritized_ (the number of queued high-
+// and low-priority runnables, a line written only when such work is queued
+// or taken) per pick, and one read of the task's priority per push. The idle protocol
 // is the injector's: pushes are followed by NotifyOne and WorkPending looks
 // at both queues.
 //
@@ -156,7 +157,8 @@ struct WorkerPool::Worker {
   // Owner thread only.
   TaskCoreBase* lifo = nullptr;
   int lifo_streak = 0;
-  int high_streak = 0;  // consecutive high-priority picks (see PRIORITIES)
+  int high_streak = 0;          // consecutive high-priority picks (see PRIORITIES)
+  uint32_t last_high_tick = 0;  // the tick of the last high-priority pick
   uint32_t tick = 0;
   bool searching = false;
   uint32_t rng = 0;
@@ -222,7 +224,14 @@ Runnable WorkerPool::Push(Runnable runnable) {
 
 bool WorkerPool::PushPrioritized(TaskCoreBase* task) {
   Injector& queue = task->metadata().priority == Priority::kHigh ? high_ : low_;
-  if (!queue.Push(task)) return false;
+  // Counted first, so a worker never misses queued work because of the
+  // hint (it may see the count before the task and find nothing, which
+  // costs one look).
+  prioritized_.fetch_add(1, std::memory_order_relaxed);
+  if (!queue.Push(task)) {
+    prioritized_.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
   NotifyOne();
   return true;
 }
@@ -378,23 +387,29 @@ bool WorkerPool::WorkPending() const {
 TaskCoreBase* WorkerPool::PopOne(Injector& queue) {
   if (queue.SizeHint() == 0) return nullptr;
   uint32_t count = 0;
-  return queue.PopBatch(1, &count);
+  TaskCoreBase* task = queue.PopBatch(1, &count);
+  if (task != nullptr) prioritized_.fetch_sub(1, std::memory_order_relaxed);
+  return task;
 }
 
+// The slow path of PRIORITIES rules 1 and 2; Next calls it only when
+// prioritized work is queued, so the normal path pays one load.
 TaskCoreBase* WorkerPool::NextPrioritized(Worker& self) {
-  if ((self.tick & (kLowInterval - 1)) == 0 && low_.SizeHint() != 0) [[unlikely]] {
+  if ((self.tick & (kLowInterval - 1)) == 0) {
     if (TaskCoreBase* task = PopOne(low_)) return task;
   }
-  if (high_.SizeHint() == 0) [[likely]] {
-    self.high_streak = 0;
-    return nullptr;
-  }
+  // The streak counts consecutive picks only: a pick that was not high
+  // (including every pick made without calling here) ends it.
+  if (self.last_high_tick + 1 != self.tick) self.high_streak = 0;
   if (self.high_streak >= kMaxHighStreak) {
     self.high_streak = 0;  // this pick is the others' (rule 2)
     return nullptr;
   }
   TaskCoreBase* task = PopOne(high_);
-  if (task != nullptr) ++self.high_streak;
+  if (task != nullptr) {
+    ++self.high_streak;
+    self.last_high_tick = self.tick;
+  }
   return task;
 }
 
@@ -459,7 +474,9 @@ TaskCoreBase* WorkerPool::Next(Worker& self) {
       FireDueTimers(&self);
       task = NextFromInjector(self);
     }
-    if (task == nullptr) task = NextPrioritized(self);
+    if (task == nullptr && prioritized_.load(std::memory_order_relaxed) != 0) [[unlikely]] {
+      task = NextPrioritized(self);
+    }
     if (task == nullptr) task = NextLocal(self);
     if (task == nullptr) task = NextFromInjector(self);
     if (task == nullptr && FireDueTimers(&self)) task = NextLocal(self);

@@ -120,6 +120,9 @@ class WorkerPool : public std::enable_shared_from_this<WorkerPool> {
   // their size hints at every pick.
   alignas(64) Injector high_;
   alignas(64) Injector low_;
+  // How many runnables high_ and low_ hold (a hint: raised before a push,
+  // lowered after a pop), so that a pick looks at them only when non-zero.
+  alignas(64) std::atomic<uint32_t> prioritized_{0};
   std::atomic<bool> stopped_{false};
 
   // (unparked workers << 16) | searching workers.
