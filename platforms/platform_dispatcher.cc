@@ -14,7 +14,7 @@
 #include "platforms/internal/dispatcher_backend.h"
 #include "platforms/internal/dispatcher_misuse.h"
 #include "platforms/internal/graveyard.h"
-#include "platforms/internal/run_step.h"
+#include "platforms/internal/dispatcher_step.h"
 #include "scheduler/internal/task_core.h"
 #include "scheduler/real_time_context.h"
 
@@ -86,7 +86,7 @@ PlatformDispatcher::~PlatformDispatcher() { ShutdownNow(); }
 void PlatformDispatcher::Start(std::unique_ptr<Backend> backend) { backend_ = std::move(backend); }
 
 void PlatformDispatcher::Destroy(PlatformDispatcher* dispatcher) {
-  // The pool's threads pin the dispatcher during their steps (run_step.h), so
+  // The pool's threads pin the dispatcher during their steps (dispatcher_step.h), so
   // a step that dropped the last reference may still reach it through a
   // plain pointer: shut down now, free after the step.
   if (internal::PinnedScheduler() == dispatcher) {

@@ -61,7 +61,7 @@ class PlatformDispatcher::Backend {
   // `QuitMainLoop` or `Stop` (a quit before the loop starts is kept for the
   // next one). Returns false at once if a loop is already running on this
   // thread (re-entered from one of its steps). Each step runs through
-  // `RunStep` with the dispatcher pinned.
+  // `RunDispatcherStep` with the dispatcher pinned.
   [[nodiscard]] virtual bool RunMainLoop() = 0;
   virtual void QuitMainLoop() = 0;
 

@@ -13,7 +13,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "platforms/internal/dispatcher_backend.h"
-#include "platforms/internal/run_step.h"
+#include "platforms/internal/dispatcher_step.h"
 #include "scheduler/internal/task_core.h"
 
 namespace scheduler {
@@ -129,7 +129,7 @@ void Trampoline(void* context) {
   delete item;
   if (!runnable) return;
   ++steps_on_this_thread;
-  platform_internal::RunStep(std::move(runnable), keep->dispatcher);
+  platform_internal::RunDispatcherStep(std::move(runnable), keep->dispatcher);
   --steps_on_this_thread;
   std::lock_guard<std::mutex> lock(keep->mu);
   if (--keep->running == 0) keep->steps_done.notify_all();
@@ -163,7 +163,7 @@ Runnable Enqueue(const std::shared_ptr<State>& state, Runnable runnable, bool fo
 }  // namespace mac_internal
 
 // GCD behind the dispatcher core: every submission is a record in
-// State's list (see the header), steps run through RunStep.
+// State's list (see the header), steps run through RunDispatcherStep.
 class MacDispatcher::Gcd final : public PlatformDispatcher::Backend {
  public:
   explicit Gcd(const Scheduler* dispatcher) : state_(std::make_shared<mac_internal::State>()) {

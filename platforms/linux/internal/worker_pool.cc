@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "platforms/internal/run_step.h"
+#include "platforms/internal/dispatcher_step.h"
 #include "scheduler/internal/task_core.h"
 
 namespace scheduler::dispatcher_internal {
@@ -467,7 +467,7 @@ void WorkerPool::WorkerMain(int index) {
   // wants it on time.
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
   while (TaskCoreBase* task = Next(self)) {
-    platform_internal::RunStep(RunnableAccess::Adopt(task), options_.pin);
+    platform_internal::RunDispatcherStep(RunnableAccess::Adopt(task), options_.pin);
   }
   ExitWorker(self);
   current_pool = nullptr;
