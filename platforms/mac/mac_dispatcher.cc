@@ -1,5 +1,38 @@
-#include "platforms/mac/mac_dispatcher.h"
-
+// The PlatformDispatcher on macOS, on Grand Central Dispatch. Most code gets
+// it through `CreatePlatformDispatcher()` (platform_dispatcher.h, which
+// documents the behaviour).
+//
+//   background runnables  -> dispatch_async_f on a global concurrent queue
+//   foreground runnables  -> dispatch_async_f on dispatch_get_main_queue()
+//   ScheduleAfter         -> dispatch_after_f on the matching queue
+//   RunMainLoop           -> runs the main thread's CFRunLoop, which drains the
+//                            main queue (as in a Cocoa app), until QuitMainLoop
+//
+// GCD owns the worker threads (`worker_threads` is ignored) and cannot take
+// work back once submitted, so every submission goes through a small record
+// the dispatcher also keeps in a list: `Shutdown` empties the records (cancelling
+// their runnables right away, outside any lock) and waits for steps already
+// running; GCD later calls the emptied records, which only free themselves.
+// Timers of `Duration::max()` are kept by PlatformDispatcher; anything beyond
+// ~100 years is never handed to GCD either (dispatch_time takes int64 ns) and
+// waits in the list for `Shutdown`. A cancelled timer's record is emptied at
+// once (its runnable freed); GCD later calls the empty record, which frees
+// itself, so what a cancelled timer costs until its deadline is one small
+// record inside GCD.
+//
+// Main thread: the process's main thread (where GCD runs the main queue);
+// `Create` must be called on it. Foreground runnables run only while
+// `RunMainLoop` runs (or the application's own run loop, e.g. NSApplication's,
+// which drains the main queue the same way). `RunMainLoop` re-entered from a
+// foreground step is fatal: the main queue is serial, so the inner loop could
+// never run the next foreground step.
+//
+// Status: written against Apple's documented GCD and CoreFoundation APIs. No
+// macOS host exists in this project's environment, so it has never been
+// compiled with Apple's headers nor run on macOS. Every Linux build compiles
+// it against //platforms/mac:stand_in_gcd, a small model of the GCD and
+// CoreFoundation calls it makes, and the contract suite and
+// platforms/mac/tests run it there: its own logic is tested, GCD is modelled.
 #include <CoreFoundation/CoreFoundation.h>
 #include <dispatch/dispatch.h>
 #include <pthread.h>
@@ -14,6 +47,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "platforms/internal/dispatcher_backend.h"
 #include "platforms/internal/dispatcher_step.h"
+#include "platforms/internal/os_dispatchers.h"
 #include "scheduler/internal/task_core.h"
 
 namespace scheduler {
@@ -164,9 +198,13 @@ Runnable Enqueue(const std::shared_ptr<State>& state, Runnable runnable, bool fo
 
 // GCD behind the dispatcher core: every submission is a record in
 // State's list (see the header), steps run through RunDispatcherStep.
-class MacDispatcher::Gcd final : public PlatformDispatcher::Backend {
+namespace {
+
+class Gcd final : public platform_internal::DispatcherBackend {
  public:
-  explicit Gcd(const Scheduler* dispatcher) : state_(std::make_shared<mac_internal::State>()) {
+  // GCD sizes its own pool and has no LIFO slot: no option applies.
+  Gcd(const PlatformDispatcherOptions&, const Scheduler* dispatcher)
+      : state_(std::make_shared<mac_internal::State>()) {
     state_->dispatcher = dispatcher;
   }
 
@@ -270,17 +308,17 @@ class MacDispatcher::Gcd final : public PlatformDispatcher::Backend {
   const std::shared_ptr<mac_internal::State> state_;
 };
 
-std::shared_ptr<MacDispatcher> MacDispatcher::Create(PlatformDispatcherOptions,
-                                                     std::source_location location) {
+}  // namespace
+
+std::shared_ptr<PlatformDispatcher> CreateMacDispatcher(PlatformDispatcherOptions options,
+                                                        std::source_location location) {
   if (pthread_main_np() == 0) {
     internal::FatalError(
-        "MacDispatcher::Create must be called on the process's main thread: GCD runs the main "
+        "CreateMacDispatcher must be called on the process's main thread: GCD runs the main "
         "queue (foreground tasks) there. Called at " +
         FormatLocation(location) + ".");
   }
-  auto* dispatcher = new MacDispatcher(location);
-  dispatcher->Start(std::make_unique<Gcd>(dispatcher));
-  return std::shared_ptr<MacDispatcher>(dispatcher, &PlatformDispatcher::Destroy);
+  return platform_internal::DispatcherFactory::MakeWith<Gcd>("MacDispatcher", location, options);
 }
 
 }  // namespace scheduler

@@ -2,8 +2,6 @@
 // by mac_contract_test.cc). They target what is specific to the GCD implementation: timers GCD
 // fires early, the records Shutdown must free wherever they are (handed to GCD, kept for
 // never-firing timers, queued for a main loop that never ran), and the main-thread rules.
-#include "platforms/mac/mac_dispatcher.h"
-
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -15,6 +13,7 @@
 #include "absl/synchronization/notification.h"
 #include "executor/executor.h"
 #include "gtest/gtest.h"
+#include "platforms/internal/os_dispatchers.h"
 #include "platforms/mac/stand_in_gcd/controls.h"
 #include "platforms/tests/frame_counters.h"
 #include "scheduler/future.h"
@@ -28,7 +27,7 @@ using std::chrono::milliseconds;
 // GCD may call a dispatch_after callback a little before its deadline; the dispatcher must hand
 // the record back to GCD rather than run the timer early.
 TEST(MacDispatcherTest, TimersGcdFiresEarlyStillWaitForTheirDeadline) {
-  auto dispatcher = MacDispatcher::Create();
+  auto dispatcher = CreateMacDispatcher();
   Executor background(dispatcher);
   // Wide margins: the stand-in's timer thread must wake before each deadline
   // for the early fire to happen at all, even on a loaded machine.
@@ -58,7 +57,7 @@ TEST(MacDispatcherTest, TimersGcdFiresEarlyStillWaitForTheirDeadline) {
 }
 
 TEST(MacDispatcherTest, ShutdownFreesEveryPendingFrameWithoutRunningIt) {
-  auto dispatcher = MacDispatcher::Create();
+  auto dispatcher = CreateMacDispatcher();
   Executor background(dispatcher);
   ForegroundExecutor foreground(dispatcher);
   auto destroyed = std::make_shared<std::atomic<int>>(0);
@@ -97,7 +96,7 @@ TEST(MacDispatcherTest, ShutdownFreesEveryPendingFrameWithoutRunningIt) {
 }
 
 TEST(MacDispatcherTest, OnlyTheProcessMainThreadIsTheMainThread) {
-  auto dispatcher = MacDispatcher::Create();
+  auto dispatcher = CreateMacDispatcher();
   EXPECT_TRUE(dispatcher->IsMainThread());
   bool on_other = true;
   std::thread([&] { on_other = dispatcher->IsMainThread(); }).join();
@@ -113,15 +112,15 @@ class MacDispatcherDeathTest : public ::testing::Test {
 };
 
 TEST_F(MacDispatcherDeathTest, CreateOffTheMainThreadIsFatal) {
-  EXPECT_DEATH(std::thread([] { MacDispatcher::Create(); }).join(),
-               "MacDispatcher::Create must be called on the process's main thread.*Called at "
+  EXPECT_DEATH(std::thread([] { CreateMacDispatcher(); }).join(),
+               "CreateMacDispatcher must be called on the process's main thread.*Called at "
                ".*mac_dispatcher_test.cc");
 }
 
 TEST_F(MacDispatcherDeathTest, RunMainLoopOffTheMainThreadIsFatal) {
   EXPECT_DEATH(
       {
-        auto dispatcher = MacDispatcher::Create();
+        auto dispatcher = CreateMacDispatcher();
         std::thread([&] { dispatcher->RunMainLoop(); }).join();
       },
       "MacDispatcher::RunMainLoop called on thread .*, but the dispatcher's main thread is "
@@ -131,7 +130,7 @@ TEST_F(MacDispatcherDeathTest, RunMainLoopOffTheMainThreadIsFatal) {
 TEST_F(MacDispatcherDeathTest, RunMainLoopFromAForegroundStepIsFatal) {
   EXPECT_DEATH(
       {
-        auto dispatcher = MacDispatcher::Create();
+        auto dispatcher = CreateMacDispatcher();
         ForegroundExecutor(dispatcher)
             .Spawn([dispatcher]() -> Future<void> {
               dispatcher->RunMainLoop();
@@ -147,7 +146,7 @@ TEST_F(MacDispatcherDeathTest, RunMainLoopFromAForegroundStepIsFatal) {
 TEST_F(MacDispatcherDeathTest, ShutdownFromInsideATaskIsFatal) {
   EXPECT_DEATH(
       {
-        auto dispatcher = MacDispatcher::Create();
+        auto dispatcher = CreateMacDispatcher();
         ForegroundExecutor(dispatcher)
             .Spawn([dispatcher]() -> Future<void> {
               dispatcher->Shutdown();
@@ -165,9 +164,9 @@ TEST_F(MacDispatcherDeathTest, ShutdownFromInsideATaskIsFatal) {
 TEST(MacDispatcherTest, LastReferenceDroppedInsideAStep) {
   absl::Notification scope_closed;
   absl::Notification frame_gone;
-  std::weak_ptr<MacDispatcher> weak;
+  std::weak_ptr<PlatformDispatcher> weak;
   {
-    auto dispatcher = MacDispatcher::Create();
+    auto dispatcher = CreateMacDispatcher();
     weak = dispatcher;
     struct SignalOnDestroy {
       absl::Notification* gone;
@@ -178,10 +177,10 @@ TEST(MacDispatcherTest, LastReferenceDroppedInsideAStep) {
       }
     };
     Executor(dispatcher)
-        .Spawn([&scope_closed, owner = std::shared_ptr<MacDispatcher>(dispatcher),
+        .Spawn([&scope_closed, owner = std::shared_ptr<PlatformDispatcher>(dispatcher),
                 signal = SignalOnDestroy(&frame_gone)]() mutable -> Future<void> {
           scope_closed.WaitForNotification();
-          owner.reset();  // the last reference: ~MacDispatcher runs here
+          owner.reset();  // the last reference: the dispatcher is destroyed here
           co_return;
         })
         .Detach();
