@@ -81,8 +81,12 @@ void Unlink(State& s, Item* item) {
 }
 
 dispatch_queue_t QueueFor(const Item& item) {
-  return item.foreground ? dispatch_get_main_queue()
-                         : dispatch_get_global_queue(QOS_CLASS_DEFAULT, 0);
+  // No `?:`: in C++ the two getters return distinct subclasses of
+  // dispatch_queue_t (dispatch_queue_main_t, dispatch_queue_global_t).
+  if (item.foreground) return dispatch_get_main_queue();
+  // DISPATCH_QUEUE_PRIORITY_DEFAULT is QOS_CLASS_DEFAULT on Apple's systems,
+  // and the only spelling libdispatch's Linux headers have.
+  return dispatch_get_global_queue(DISPATCH_QUEUE_PRIORITY_DEFAULT, 0);
 }
 
 void Trampoline(void* context);

@@ -1,5 +1,5 @@
 // The scheduler contract suite (//platforms/tests) against MacDispatcher, built on Linux over the
-// stand-in GCD. MacDispatcher has no worker-count option (GCD sizes its own pool), so there is
+// real libdispatch. MacDispatcher has no worker-count option (GCD sizes its own pool), so there is
 // one instantiation.
 #include "gtest/gtest.h"
 #include "platforms/mac/mac_dispatcher.h"
@@ -13,7 +13,7 @@ namespace {
 INSTANTIATE_TEST_SUITE_P(
     Mac, SchedulerContractTest,
     testing::Values(HarnessFactory{
-        "StandInGcd", [] { return MakePlatformDispatcherHarness(MacDispatcher::Create()); }}),
+        "Libdispatch", [] { return MakePlatformDispatcherHarness(MacDispatcher::Create()); }}),
     HarnessFactoryName);
 
 }  // namespace
