@@ -61,7 +61,7 @@ def _libdispatch_repository_impl(rctx):
     # not an error for the whole build: @libdispatch then holds only incompatible targets, so
     # the macOS-on-Linux tests are skipped (and counted as skipped) instead of failing //...
     path = rctx.path(rctx.attr.path)
-    if path.get_child("VERSION").exists and path.get_child("lib").exists:
+    if path.get_child("lib").get_child("libdispatch.so").exists:
         for child in ["include", "lib", "VERSION"]:
             rctx.symlink(path.get_child(child), child)
         rctx.symlink(rctx.attr.build_file, "BUILD.bazel")
