@@ -67,7 +67,7 @@ def _libdispatch_repository_impl(rctx):
         rctx.symlink(rctx.attr.build_file, "BUILD.bazel")
     else:
         # buildifier: disable=print
-        print(("%s is missing, so the tests of //platforms/mac on the real libdispatch are " +
+        print(("%s has no lib/libdispatch.so, so the tests of //platforms/mac on the real libdispatch are " +
                "skipped. Run third_party/libdispatch/fetch_libdispatch.sh, then " +
                "`bazel sync --only=libdispatch`.") % path)
         rctx.file("BUILD.bazel", """# {path} is missing: run third_party/libdispatch/fetch_libdispatch.sh.

@@ -30,10 +30,15 @@
 //
 // Status: written against Apple's documented GCD and CoreFoundation APIs. No
 // macOS host exists in this project's environment, so it has never been
-// compiled with Apple's headers nor run on macOS. Every Linux build compiles
-// it against //platforms/mac:stand_in_gcd, a small model of the GCD and
-// CoreFoundation calls it makes, and the contract suite and
-// platforms/mac/tests run it there: its own logic is tested, GCD is modelled.
+// compiled with Apple's SDK nor run on macOS. On Linux this same source is
+// compiled against the real libdispatch (Apple's open-source GCD, as Debian
+// builds it for Linux; //third_party/libdispatch) and the contract suite and
+// platforms/mac/tests run on it, plain and under ASan, TSan and UBSan: the
+// GCD calls run on GCD's own queues, threads and timers. CoreFoundation's run
+// loop is a test-only stand-in over libdispatch's main-queue handle
+// (//platforms/mac:cf_run_loop). Unverified until run on a Mac: Apple's SDK
+// headers and compiler, the real CFRunLoop, the Mach-port main-queue handle
+// and Apple's kernel-backed global queues.
 #ifndef PLATFORMS_MAC_MAC_DISPATCHER_H_
 #define PLATFORMS_MAC_MAC_DISPATCHER_H_
 

@@ -19,6 +19,14 @@ here="$(cd "$(dirname "$0")" && pwd)"
 dest="${1:-/opt/unified_scheduler/libdispatch}"
 
 fetch() {
+  # Trixie's Release file is signed with the trixie archive keys, which bookworm's
+  # debian-archive-keyring has since 2023.3+deb12u2 (a bookworm point release, April 2025).
+  local keys=/usr/share/keyrings/debian-archive-trixie
+  if [[ ! -f "${keys}-stable.gpg" ]]; then
+    echo "fetch_libdispatch: upgrading debian-archive-keyring for trixie's keys"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --only-upgrade debian-archive-keyring
+  fi
   local work
   work="$(mktemp -d)"
   trap 'rm -rf "${work}"' RETURN
@@ -28,7 +36,7 @@ Types: deb
 URIs: http://deb.debian.org/debian
 Suites: trixie
 Components: main
-Signed-By: /usr/share/keyrings/debian-archive-trixie-stable.gpg /usr/share/keyrings/debian-archive-trixie-automatic.gpg
+Signed-By: ${keys}-stable.gpg ${keys}-automatic.gpg
 SOURCES
 
   # Only trixie's main Packages index for this architecture: no translations, no Contents, no

@@ -96,9 +96,11 @@ CFRunLoopRunResult CFRunLoopRunInMode(CFStringRef mode, CFTimeInterval seconds,
     if (loop.stopped.exchange(false)) return kCFRunLoopRunStopped;
     const double left_ms =
         seconds * 1e3 - std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    if (left_ms <= 0) return kCFRunLoopRunTimedOut;
-    // Rounded up, so a wait never ends before the timeout; beyond ~24 days, wait indefinitely.
-    const int timeout_ms = left_ms >= 2e9 ? -1 : static_cast<int>(std::ceil(left_ms));
+    // At least one pass, as in CF (a timeout of 0 polls once). Rounded up, so a wait never ends
+    // before the timeout; beyond ~24 days, wait indefinitely.
+    const int timeout_ms = left_ms <= 0     ? 0
+                           : left_ms >= 2e9 ? -1
+                                            : static_cast<int>(std::ceil(left_ms));
     pollfd fds[2] = {{dispatch_fd, POLLIN, 0}, {loop.wake_fd, POLLIN, 0}};
     const int ready = poll(fds, 2, timeout_ms);
     if (ready < 0) {
@@ -111,6 +113,10 @@ CFRunLoopRunResult CFRunLoopRunInMode(CFStringRef mode, CFTimeInterval seconds,
       Reset(dispatch_fd);
       _dispatch_main_queue_callback_4CF(nullptr);
       if (returnAfterSourceHandled) return kCFRunLoopRunHandledSource;
+    }
+    if (loop.stopped.exchange(false)) return kCFRunLoopRunStopped;
+    if (Clock::now() - start >= std::chrono::duration<double>(seconds)) {
+      return kCFRunLoopRunTimedOut;
     }
   }
 }

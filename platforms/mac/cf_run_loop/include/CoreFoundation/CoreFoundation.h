@@ -40,8 +40,8 @@ extern const CFStringRef kCFRunLoopDefaultMode;
 // otherwise, as is a second, nested run): waits on the main dispatch queue's handle; each time it
 // is signalled, drains the main queue. Returns kCFRunLoopRunHandledSource after the first drain
 // if `returnAfterSourceHandled`, kCFRunLoopRunStopped after CFRunLoopStop (also one made before
-// the call, as in CF), kCFRunLoopRunTimedOut after `seconds`. Never kCFRunLoopRunFinished (the
-// main queue is always a source).
+// the call, as in CF), kCFRunLoopRunTimedOut after `seconds` (at least one pass: 0 polls once).
+// Never kCFRunLoopRunFinished (the main queue is always a source).
 CFRunLoopRunResult CFRunLoopRunInMode(CFStringRef mode, CFTimeInterval seconds,
                                       Boolean returnAfterSourceHandled);
 // The main thread's run loop (the only one). Any thread.
