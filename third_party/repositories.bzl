@@ -67,10 +67,11 @@ def _libdispatch_repository_impl(rctx):
         rctx.symlink(rctx.attr.build_file, "BUILD.bazel")
     else:
         # buildifier: disable=print
-        print(("%s has no lib/libdispatch.so, so the tests of //platforms/mac on the real libdispatch are " +
-               "skipped. Run third_party/libdispatch/fetch_libdispatch.sh, then " +
-               "`bazel sync --only=libdispatch`.") % path)
-        rctx.file("BUILD.bazel", """# {path} is missing: run third_party/libdispatch/fetch_libdispatch.sh.
+        print(("%s has no lib/libdispatch.so, so the tests of //platforms/mac on the real " +
+               "libdispatch are skipped. Run third_party/libdispatch/fetch_libdispatch.sh, " +
+               "then `bazel sync --only=libdispatch`.") % path)
+        rctx.file("BUILD.bazel", """# {path}/lib/libdispatch.so is missing: run
+# third_party/libdispatch/fetch_libdispatch.sh.
 cc_library(
     name = "libdispatch",
     target_compatible_with = ["@platforms//:incompatible"],
@@ -154,7 +155,7 @@ def unified_scheduler_dependencies():
             build_file = str(Label("//third_party:" + build_file)),
         )
 
-    # Apple's libdispatch built for Linux (static archives and headers, see
+    # Apple's libdispatch built for Linux (a shared library and headers, see
     # third_party/libdispatch/); only the tests of the macOS dispatcher use it.
     _maybe(
         _libdispatch_repository,

@@ -93,8 +93,8 @@ void Trampoline(void* context);
 
 // GCD runs a callback after its submission (the submission happens before
 // it). ThreadSanitizer learns that from its libdispatch interceptors on
-// Apple's systems; the Linux libdispatch our tests link is an uninstrumented
-// archive, so under TSan the hand-off of each record is stated here instead.
+// Apple's systems; the Linux libdispatch our tests link is not instrumented,
+// so under TSan the hand-off of each record is stated here instead.
 #if defined(__SANITIZE_THREAD__)
 extern "C" void __tsan_acquire(void* address);
 extern "C" void __tsan_release(void* address);
