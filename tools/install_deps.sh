@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing this repository needs on Debian bookworm (as root; only
 # Debian's mirror is reached). Idempotent and quick when everything is already there.
-#   tools/install_deps.sh            # Bazel 4, GCC, the libraries, python3
+#   tools/install_deps.sh            # Bazel 4, GCC, the libraries, python3, libdispatch
+# libdispatch (Apple's GCD built for Linux, which the macOS dispatcher's tests run on) is not in
+# bookworm: third_party/libdispatch/fetch_libdispatch.sh takes it from trixie's swiftlang package
+# into /opt/unified_scheduler/libdispatch without touching the system's apt sources (a 424 MB
+# download, about a minute, once per machine).
 # The Windows cross toolchain (mingw-w64, wine, library sources) is installed by
 # platforms/windows/setup_windows_toolchain.sh, which tools/test.sh --windows calls.
 set -euo pipefail
@@ -33,3 +37,5 @@ if ((${#missing[@]} > 0)); then
   apt-get update
   apt-get install -y --no-install-recommends "${missing[@]}"
 fi
+
+"$(dirname "$0")/../third_party/libdispatch/fetch_libdispatch.sh"

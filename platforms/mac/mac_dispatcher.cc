@@ -21,7 +21,7 @@
 // record inside GCD.
 //
 // Main thread: the process's main thread (where GCD runs the main queue);
-// `Create` must be called on it. Foreground runnables run only while
+// `CreateMacDispatcher` must be called on it. Foreground runnables run only while
 // `RunMainLoop` runs (or the application's own run loop, e.g. NSApplication's,
 // which drains the main queue the same way). `RunMainLoop` re-entered from a
 // foreground step is fatal: the main queue is serial, so the inner loop could
@@ -29,10 +29,15 @@
 //
 // Status: written against Apple's documented GCD and CoreFoundation APIs. No
 // macOS host exists in this project's environment, so it has never been
-// compiled with Apple's headers nor run on macOS. Every Linux build compiles
-// it against //platforms/mac:stand_in_gcd, a small model of the GCD and
-// CoreFoundation calls it makes, and the contract suite and
-// platforms/mac/tests run it there: its own logic is tested, GCD is modelled.
+// compiled with Apple's SDK nor run on macOS. On Linux this same source is
+// compiled against the real libdispatch (Apple's open-source GCD, as Debian
+// builds it for Linux; //third_party/libdispatch) and the contract suite and
+// platforms/mac/tests run on it, plain and under ASan, TSan and UBSan: the
+// GCD calls run on GCD's own queues, threads and timers. CoreFoundation's run
+// loop is a test-only stand-in over libdispatch's main-queue handle
+// (//platforms/mac:cf_run_loop). Unverified until run on a Mac: Apple's SDK
+// headers and compiler, the real CFRunLoop, the Mach-port main-queue handle
+// and Apple's kernel-backed global queues.
 #include <CoreFoundation/CoreFoundation.h>
 #include <dispatch/dispatch.h>
 #include <pthread.h>
@@ -115,20 +120,43 @@ void Unlink(State& s, Item* item) {
 }
 
 dispatch_queue_t QueueFor(const Item& item) {
-  return item.foreground ? dispatch_get_main_queue()
-                         : dispatch_get_global_queue(QOS_CLASS_DEFAULT, 0);
+  // No `?:`: in C++ the two getters return distinct subclasses of
+  // dispatch_queue_t (dispatch_queue_main_t, dispatch_queue_global_t).
+  if (item.foreground) return dispatch_get_main_queue();
+  // DISPATCH_QUEUE_PRIORITY_DEFAULT is QOS_CLASS_DEFAULT on Apple's systems,
+  // and the only spelling libdispatch's Linux headers have.
+  return dispatch_get_global_queue(DISPATCH_QUEUE_PRIORITY_DEFAULT, 0);
 }
 
 void Trampoline(void* context);
 
+// GCD runs a callback after its submission (the submission happens before
+// it). ThreadSanitizer learns that from its libdispatch interceptors on
+// Apple's systems; the Linux libdispatch our tests link is not instrumented,
+// so under TSan the hand-off of each record is stated here instead.
+#if defined(__SANITIZE_THREAD__)
+extern "C" void __tsan_acquire(void* address);
+extern "C" void __tsan_release(void* address);
+void HandOffToGcd(Item* item) { __tsan_release(item); }
+void TakeFromGcd(Item* item) { __tsan_acquire(item); }
+#else
+void HandOffToGcd(Item*) {}
+void TakeFromGcd(Item*) {}
+#endif
+
 void Submit(Item* item) {
+  // Everything read from the record is read before the hand-off: from there
+  // on, GCD may run (and free) it on another thread.
+  dispatch_queue_t queue = QueueFor(*item);
   const Instant now = std::chrono::steady_clock::now();
   if (item->deadline <= now) {
-    dispatch_async_f(QueueFor(*item), item, &Trampoline);
+    HandOffToGcd(item);
+    dispatch_async_f(queue, item, &Trampoline);
   } else {
     const int64_t ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(item->deadline - now).count();
-    dispatch_after_f(dispatch_time(DISPATCH_TIME_NOW, ns), QueueFor(*item), item, &Trampoline);
+    HandOffToGcd(item);
+    dispatch_after_f(dispatch_time(DISPATCH_TIME_NOW, ns), queue, item, &Trampoline);
   }
 }
 
@@ -136,6 +164,7 @@ void Submit(Item* item) {
 // taken it, then frees the record.
 void Trampoline(void* context) {
   Item* item = static_cast<Item*>(context);
+  TakeFromGcd(item);
   State& state = *item->state;
   if (std::chrono::steady_clock::now() < item->deadline) {
     // GCD's timers may fire a little early (leeway, clock rounding); the
@@ -197,7 +226,7 @@ Runnable Enqueue(const std::shared_ptr<State>& state, Runnable runnable, bool fo
 }  // namespace mac_internal
 
 // GCD behind the dispatcher core: every submission is a record in
-// State's list (see the header), steps run through RunDispatcherStep.
+// State's list (see the file comment), steps run through RunDispatcherStep.
 namespace {
 
 class Gcd final : public platform_internal::DispatcherBackend {

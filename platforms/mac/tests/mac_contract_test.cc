@@ -1,5 +1,5 @@
 // The scheduler contract suite (//platforms/tests) against MacDispatcher, built on Linux over the
-// stand-in GCD. MacDispatcher has no worker-count option (GCD sizes its own pool), so there is
+// real libdispatch. MacDispatcher has no worker-count option (GCD sizes its own pool), so there is
 // one instantiation.
 #include "gtest/gtest.h"
 #include "platforms/internal/os_dispatchers.h"
@@ -12,7 +12,7 @@ namespace {
 
 INSTANTIATE_TEST_SUITE_P(Mac, SchedulerContractTest,
                          testing::Values(HarnessFactory{
-                             "StandInGcd",
+                             "Libdispatch",
                              [] { return MakePlatformDispatcherHarness(CreateMacDispatcher()); }}),
                          HarnessFactoryName);
 

@@ -1,6 +1,6 @@
-// MacDispatcher's own tests, run on Linux over the stand-in GCD (the shared behaviour is covered
-// by mac_contract_test.cc). They target what is specific to the GCD implementation: timers GCD
-// fires early, the records Shutdown must free wherever they are (handed to GCD, kept for
+// MacDispatcher's own tests, run on Linux over the real libdispatch (the shared behaviour is
+// covered by mac_contract_test.cc). They target what is specific to the GCD implementation: timers
+// GCD fires early, the records Shutdown must free wherever they are (handed to GCD, kept for
 // never-firing timers, queued for a main loop that never ran), and the main-thread rules.
 #include <atomic>
 #include <chrono>
@@ -14,7 +14,7 @@
 #include "executor/executor.h"
 #include "gtest/gtest.h"
 #include "platforms/internal/os_dispatchers.h"
-#include "platforms/mac/stand_in_gcd/controls.h"
+#include "platforms/mac/tests/early_timers.h"
 #include "platforms/tests/frame_counters.h"
 #include "scheduler/future.h"
 #include "scheduler/task.h"
@@ -29,11 +29,11 @@ using std::chrono::milliseconds;
 TEST(MacDispatcherTest, TimersGcdFiresEarlyStillWaitForTheirDeadline) {
   auto dispatcher = CreateMacDispatcher();
   Executor background(dispatcher);
-  // Wide margins: the stand-in's timer thread must wake before each deadline
-  // for the early fire to happen at all, even on a loaded machine.
+  // Wide margins: libdispatch must fire the shifted timers before their
+  // deadline for the re-submission path to run at all, even on a loaded machine.
   const std::vector<int> delays_ms = {110, 100, 130, 120};
-  const int early_before = stand_in_gcd::EarlyFires();
-  stand_in_gcd::FireNextTimersEarly(static_cast<int>(delays_ms.size()), milliseconds(90));
+  const int early_before = early_timers::EarlyFires();
+  early_timers::FireNextTimersEarly(static_cast<int>(delays_ms.size()), milliseconds(90));
   absl::Mutex mu;
   std::vector<int> early;  // indexes of timers that completed before their deadline
   background.Block([&]() -> Future<void> {
@@ -51,8 +51,8 @@ TEST(MacDispatcherTest, TimersGcdFiresEarlyStillWaitForTheirDeadline) {
     for (Task<void>& waiter : waiters) co_await std::move(waiter);
   });
   EXPECT_TRUE(early.empty()) << early.size() << " timers completed before their deadline";
-  EXPECT_GE(stand_in_gcd::EarlyFires() - early_before, 1)
-      << "the stand-in fired timers early, so the re-submission path ran";
+  EXPECT_GE(early_timers::EarlyFires() - early_before, 1)
+      << "libdispatch fired timers early, so the re-submission path ran";
   dispatcher->Shutdown();
 }
 
@@ -104,8 +104,9 @@ TEST(MacDispatcherTest, OnlyTheProcessMainThreadIsTheMainThread) {
   dispatcher->Shutdown();
 }
 
-// The stand-in GCD's threads live in the process that first used it; a forked
-// death-test child would have none, so children re-run the binary instead.
+// libdispatch's worker threads live in the process that first used it; a
+// forked death-test child would have none, so children re-run the binary
+// instead.
 class MacDispatcherDeathTest : public ::testing::Test {
  protected:
   void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
