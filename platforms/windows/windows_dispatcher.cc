@@ -66,9 +66,12 @@ class WindowsPool final : public platform_internal::MainLoopBackend {
   bool OnPoolThread() const override { return pool_->IsCallbackThread(); }
 
   void Stop(std::vector<Runnable>& doomed) override {
-    // Timers first, so that none fires into the queues after they are drained.
-    timers_->Stop(doomed);
+    // The work queue before the timers: once the timers are drained (and
+    // `armed_timers()` reads 0) no background step can start any more. A
+    // timer firing in between finds the work queue stopped, and its runnable
+    // is refused like any other.
     work_->Stop(doomed);
+    timers_->Stop(doomed);
     main_loop()->Stop(doomed);
   }
 

@@ -202,11 +202,14 @@ TEST(WindowsDispatcherTest, ShutdownCancelsPendingWorkAndFreesEveryFrame) {
   }
 
   // Shutdown waits for the blocker, so it runs on another thread. Tasks
-  // spawned meanwhile are either still queued when it stops the queues, or
-  // refused and kept until the pool has finished (the shutdown policy of
-  // platform_dispatcher.h): either way none runs, and none is destroyed
-  // before the blocker's step returns.
+  // spawned once it has stopped the queues are refused and kept until the
+  // pool has finished (the shutdown policy of platform_dispatcher.h): none
+  // runs, and none is destroyed before the blocker's step returns.
   std::thread shutdown([&] { dispatcher->Shutdown(); });
+  // The queues are stopped once the armed timers are gone (the backend
+  // stops its work queue first); until then a released pool thread could
+  // still run what is queued.
+  while (dispatcher->armed_timers() != 0) std::this_thread::yield();
   for (int i = 0; i < 20; ++i, ++frames) {
     background
         .Spawn([&, sentinel = FrameSentinel(destroyed)]() -> Future<void> {
