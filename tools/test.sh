@@ -89,6 +89,7 @@ check "import_check" third_party/import_check/check.sh
 
 if ((lint)); then
   check "buildifier" tools/buildifier.sh --check
+  check "clang_tidy" tools/clang_tidy.sh
 fi
 
 if ((sanitizers)); then
