@@ -14,7 +14,7 @@ Each command is rewritten for clang, since clangd and clang-tidy are clang 14:
   * the compiler becomes clang++ and GCC-only flags are dropped (-fno-canonical-system-headers,
     warning flags clang does not know), as is -Werror (clang warns about other things than GCC;
     the GCC build enforces our warnings);
-  * tools/clang/source_location_shim.h is force-included: clang 14 has no
+  * toolchains/clang/source_location_shim.h is force-included: clang 14 has no
     std::source_location with GCC 12's libstdc++ (the header says why);
   * the working directory is the workspace, so diagnostics name files as the editor sees them;
     arguments that point into Bazel's execution root (external/..., bazel-out/...) are made
@@ -31,7 +31,7 @@ import subprocess
 import sys
 
 WORKSPACE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHIM = os.path.join(WORKSPACE, "tools", "clang", "source_location_shim.h")
+SHIM = os.path.join(WORKSPACE, "toolchains", "clang", "source_location_shim.h")
 
 # GCC flags clang 14 rejects or warns about (a warning under -Werror would be an error).
 GCC_ONLY_FLAGS = {

@@ -87,9 +87,17 @@ check "layering" no_path_to_testing
 # Importability: a separate consumer workspace builds our targets via local_repository.
 check "import_check" third_party/import_check/check.sh
 
+# What --config=clang_tsa builds: every library with lock annotations (no tests: the check is the
+# compile).
+clang_tsa_targets="//scheduler //executor //platforms:platform_dispatcher //testing:test_scheduler \
+  //gpui_integration //cloud_integration:simulated_execution_context \
+  //cloud_integration:session_trace //cloud_integration:worker_runtime"
+
 if ((lint)); then
   check "buildifier" tools/buildifier.sh --check
   check "clang_tidy" tools/clang_tidy.sh
+  # The core built with clang: -Wthread-safety checks the Abseil lock annotations (.bazelrc).
+  check "clang_tsa" bazel build --config=ci --config=clang_tsa ${clang_tsa_targets}
 fi
 
 if ((sanitizers)); then

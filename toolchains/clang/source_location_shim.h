@@ -1,6 +1,6 @@
-// Force-included (-include) into clang-only builds of the repository: clang-tidy
+// Force-included (-include) into the clang-only builds of the repository: clang-tidy
 // (tools/clang_tidy.sh), compile_commands.json for clangd (tools/compile_commands.py) and the
-// thread-safety build (--config=clang_tsa). Never part of the GCC build.
+// thread-safety build (--config=clang_tsa, via //toolchains/clang). Never part of the GCC build.
 //
 // Why: clang 14 with GCC 12's libstdc++ has no std::source_location. libstdc++'s
 // <source_location> defines the class only if the compiler has __builtin_source_location, which
@@ -11,8 +11,8 @@
 // location when used as default arguments, as current() needs). Declaring it in namespace std is
 // formally not allowed to a program; it is acceptable here because these builds only analyse the
 // code and run tests, and libstdc++'s own header declares nothing for this compiler.
-#ifndef TOOLS_CLANG_SOURCE_LOCATION_SHIM_H_
-#define TOOLS_CLANG_SOURCE_LOCATION_SHIM_H_
+#ifndef TOOLCHAINS_CLANG_SOURCE_LOCATION_SHIM_H_
+#define TOOLCHAINS_CLANG_SOURCE_LOCATION_SHIM_H_
 
 #if defined(__clang__) && defined(__cplusplus) && __cplusplus > 201703L && \
     !__has_builtin(__builtin_source_location)
@@ -51,4 +51,4 @@ struct source_location {
 }  // namespace std
 
 #endif
-#endif  // TOOLS_CLANG_SOURCE_LOCATION_SHIM_H_
+#endif  // TOOLCHAINS_CLANG_SOURCE_LOCATION_SHIM_H_
