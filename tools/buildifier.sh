@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 readonly version="8.2.1"
-readonly home="${BUILDIFIER_HOME:-${XDG_CACHE_HOME:-${HOME}/.cache}/unified_scheduler/buildifier-${version}}"
+readonly home="${BUILDIFIER_HOME:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/unified_scheduler/buildifier-${version}}"
 
 case "$(uname -m)" in
   x86_64 | amd64) arch=amd64 ;;
