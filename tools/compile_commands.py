@@ -45,6 +45,9 @@ DROPPED_WITH_VALUE = {"-MF"}
 DROPPED = {"-MD"}
 # Flags whose next argument is a path relative to the execution root.
 PATH_FLAGS = {"-iquote", "-isystem", "-I", "-o", "-include"}
+INCLUDE_FLAGS = {"-iquote", "-isystem", "-I"}
+# Directories clang searches by itself; naming them again reorders the search (see below).
+SYSTEM_DIRECTORIES = {"/usr/include", "/usr/local/include"}
 
 
 def bazel_command():
@@ -63,6 +66,16 @@ def absolute_in_execroot(path, execroot):
     return path
 
 
+def is_system_directory(path):
+    """True for a directory the compiler searches anyway (e.g. @system_absl//:include is /usr/include).
+
+    Inside Bazel's sandbox such an -isystem directory holds only the declared headers, but outside
+    it is the real /usr/include; named with -isystem it would come before libstdc++'s directory,
+    and libstdc++'s `#include_next <stdlib.h>` would then find nothing after it.
+    """
+    return os.path.realpath(path) in SYSTEM_DIRECTORIES
+
+
 def clang_arguments(arguments, execroot, compiler):
     out = [compiler]
     expect_path = False
@@ -77,7 +90,11 @@ def clang_arguments(arguments, execroot, compiler):
         if arg in DROPPED:
             continue
         if expect_path:
-            out.append(absolute_in_execroot(arg, execroot))
+            path = absolute_in_execroot(arg, execroot)
+            if out[-1] in INCLUDE_FLAGS and is_system_directory(path):
+                out.pop()  # the flag itself
+            else:
+                out.append(path)
             expect_path = False
             continue
         if arg in GCC_ONLY_FLAGS:
@@ -104,7 +121,9 @@ def main():
                         help="Bazel target patterns (default //...)")
     parser.add_argument("--output", default=os.path.join(WORKSPACE, "compile_commands.json"),
                         help="where to write the database (default: the workspace root)")
-    parser.add_argument("--compiler", default="clang++-14", help="compiler named in each entry")
+    # An absolute path: clang finds its own headers and GCC's libstdc++ relative to it.
+    parser.add_argument("--compiler", default="/usr/bin/clang++-14",
+                        help="compiler named in each entry")
     args = parser.parse_args()
 
     execroot = run_bazel(["info", "execution_root"]).strip()
