@@ -36,7 +36,9 @@ if [[ ! -x "${binary}" ]]; then
   npm install --prefix "${home}" --no-save --no-audit --no-fund --loglevel=error \
     "@bazel/buildifier@${version}" >&2
 fi
-if ! "${binary}" --version | grep -q "version: ${version}"; then
+# (Not `| grep -q`: grep exits at the first match and, under pipefail, the SIGPIPE that
+# buildifier then gets would fail the check at random.)
+if [[ "$("${binary}" --version)" != *"version: ${version}"* ]]; then
   echo "buildifier.sh: ${binary} is not buildifier ${version}" >&2
   exit 1
 fi
