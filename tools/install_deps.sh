@@ -12,10 +12,13 @@ set -euo pipefail
 
 # bazel-bootstrap: Bazel 4.2.3; bazel-platforms: @platforms; g++ 12 brings libasan/libtsan/
 # libubsan for the sanitizer configs; the lib*-dev packages are what //third_party wraps;
-# python3 renders BENCHMARKS.md's table and plot.
+# python3 renders BENCHMARKS.md's table and plot; clang-14 and clang-tidy-14 are the static checks
+# of tools/test.sh --lint (clang-tidy, the thread-safety build).
 packages=(
   bazel-bootstrap
   bazel-platforms
+  clang-14
+  clang-tidy-14
   g++
   libabsl-dev
   libbenchmark-dev

@@ -308,7 +308,7 @@ void WorkerPool::NotifyOne() {
 bool WorkerPool::TransitionToSearching(Worker& self) {
   if (self.searching) return true;
   const uint32_t state = idle_state_.load(std::memory_order_seq_cst);
-  if (2 * (state & kSearchingMask) >= workers_.size()) return false;
+  if (2 * static_cast<size_t>(state & kSearchingMask) >= workers_.size()) return false;
   idle_state_.fetch_add(1, std::memory_order_seq_cst);
   self.searching = true;
   return true;
