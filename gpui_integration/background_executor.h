@@ -47,15 +47,15 @@ class BackgroundExecutor {
   // --- Spawning ---
 
   // Runs `future` (a Future or a callable returning one) on a background thread.
-  template <scheduler::internal::SpawnableFuture F>
-  scheduler::Task<scheduler::internal::SpawnResult<F>> Spawn(
+  template <scheduler::Spawnable F>
+  scheduler::Task<scheduler::SpawnResult<F>> Spawn(
       F&& future, std::source_location location = std::source_location::current()) const {
     return executor_.Spawn(std::forward<F>(future), location);
   }
 
   // Like Spawn, tagging the task's steps with `label` (see `Deprioritize`).
-  template <scheduler::internal::SpawnableFuture F>
-  scheduler::Task<scheduler::internal::SpawnResult<F>> SpawnLabeled(
+  template <scheduler::Spawnable F>
+  scheduler::Task<scheduler::SpawnResult<F>> SpawnLabeled(
       scheduler::TaskLabel label, F&& future,
       std::source_location location = std::source_location::current()) const {
     return executor_.SpawnLabeled(label, std::forward<F>(future), location);
@@ -96,8 +96,8 @@ class BackgroundExecutor {
   // --- Blocking (not from inside a task: that is a fatal error) ---
 
   // Runs `future` to completion on the calling thread and returns its value.
-  template <scheduler::internal::SpawnableFuture F>
-  scheduler::internal::SpawnResult<F> Block(
+  template <scheduler::Spawnable F>
+  scheduler::SpawnResult<F> Block(
       F&& future, std::source_location location = std::source_location::current()) const {
     return executor_.Block(std::forward<F>(future), location);
   }
@@ -105,8 +105,8 @@ class BackgroundExecutor {
   // Like Block, giving up after `timeout` (a seeded step budget under the
   // TestScheduler, see `SetBlockOnTicks`); a timed-out future is handed back
   // in the result, not cancelled.
-  template <scheduler::internal::SpawnableFuture F>
-  scheduler::BlockResult<scheduler::internal::SpawnResult<F>> BlockWithTimeout(
+  template <scheduler::Spawnable F>
+  scheduler::BlockResult<scheduler::SpawnResult<F>> BlockWithTimeout(
       scheduler::Duration timeout, F&& future,
       std::source_location location = std::source_location::current()) const {
     return executor_.BlockWithTimeout(timeout, std::forward<F>(future), location);

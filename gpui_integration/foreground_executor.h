@@ -53,8 +53,8 @@ class ForegroundExecutor {
   // --- Spawning ---
 
   // Runs `future` on the main thread, after this executor's earlier tasks.
-  template <scheduler::internal::SpawnableFuture F>
-  scheduler::Task<scheduler::internal::SpawnResult<F>> Spawn(
+  template <scheduler::Spawnable F>
+  scheduler::Task<scheduler::SpawnResult<F>> Spawn(
       F&& future, std::source_location location = std::source_location::current()) const {
     CheckThread("Spawn", location);
     return foreground_.Spawn(std::forward<F>(future), location);
@@ -77,15 +77,15 @@ class ForegroundExecutor {
 
   // --- Blocking: on behalf of this session, whose other tasks wait. ---
 
-  template <scheduler::internal::SpawnableFuture F>
-  scheduler::internal::SpawnResult<F> Block(
+  template <scheduler::Spawnable F>
+  scheduler::SpawnResult<F> Block(
       F&& future, std::source_location location = std::source_location::current()) const {
     CheckThread("Block", location);
     return foreground_.Block(std::forward<F>(future), location);
   }
 
-  template <scheduler::internal::SpawnableFuture F>
-  scheduler::BlockResult<scheduler::internal::SpawnResult<F>> BlockWithTimeout(
+  template <scheduler::Spawnable F>
+  scheduler::BlockResult<scheduler::SpawnResult<F>> BlockWithTimeout(
       scheduler::Duration timeout, F&& future,
       std::source_location location = std::source_location::current()) const {
     CheckThread("BlockWithTimeout", location);

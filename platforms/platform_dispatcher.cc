@@ -13,8 +13,8 @@
 #include "absl/synchronization/mutex.h"
 #include "platforms/internal/dispatcher_backend.h"
 #include "platforms/internal/dispatcher_misuse.h"
+#include "platforms/internal/dispatcher_step.h"
 #include "platforms/internal/graveyard.h"
-#include "platforms/internal/run_step.h"
 #include "scheduler/internal/task_core.h"
 #include "scheduler/real_time_context.h"
 
@@ -83,10 +83,16 @@ PlatformDispatcher::PlatformDispatcher(const char* name, std::source_location cr
 
 PlatformDispatcher::~PlatformDispatcher() { ShutdownNow(); }
 
-void PlatformDispatcher::Start(std::unique_ptr<Backend> backend) { backend_ = std::move(backend); }
+std::shared_ptr<PlatformDispatcher> platform_internal::DispatcherFactory::Make(
+    const char* name, std::source_location location,
+    const std::function<std::unique_ptr<DispatcherBackend>(const Scheduler*)>& make_backend) {
+  auto* dispatcher = new PlatformDispatcher(name, location);
+  dispatcher->backend_ = make_backend(dispatcher);
+  return std::shared_ptr<PlatformDispatcher>(dispatcher, &PlatformDispatcher::Destroy);
+}
 
 void PlatformDispatcher::Destroy(PlatformDispatcher* dispatcher) {
-  // The pool's threads pin the dispatcher during their steps (run_step.h), so
+  // The pool's threads pin the dispatcher during their steps (dispatcher_step.h), so
   // a step that dropped the last reference may still reach it through a
   // plain pointer: shut down now, free after the step.
   if (internal::PinnedScheduler() == dispatcher) {

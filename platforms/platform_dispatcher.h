@@ -66,7 +66,12 @@ struct PlatformDispatcherOptions {
   bool lifo_slot = true;
 };
 
-class PlatformDispatcher : public Scheduler {
+namespace platform_internal {
+class DispatcherBackend;
+class DispatcherFactory;
+}  // namespace platform_internal
+
+class PlatformDispatcher final : public Scheduler {
  public:
   PlatformDispatcher(const PlatformDispatcher&) = delete;
   PlatformDispatcher& operator=(const PlatformDispatcher&) = delete;
@@ -102,33 +107,30 @@ class PlatformDispatcher : public Scheduler {
   // included. For diagnostics and tests; a snapshot.
   size_t armed_timers() const;
 
- protected:
-  // The OS half (internal/dispatcher_backend.h): a pool, a timer source and
-  // the main-loop wait. Only the OS libraries of //platforms define one.
-  class Backend;
+ private:
+  // The OS libraries of //platforms make dispatchers, each with its OS half
+  // (internal/dispatcher_backend.h: a pool, a timer source and the
+  // main-loop wait).
+  friend class platform_internal::DispatcherFactory;
+  using Backend = platform_internal::DispatcherBackend;
+
+  // The graveyard and the never-firing timers (see the .cc).
+  class State;
 
   // `name` (a string literal) names the dispatcher in misuse reports.
   PlatformDispatcher(const char* name, std::source_location created_at);
 
-  // Called once by the OS factory, right after construction and before the
-  // dispatcher is shared.
-  void Start(std::unique_ptr<Backend> backend);
-
-  // Deletes the dispatcher, or, when the last reference went inside a step
-  // on one of its own threads, shuts it down now and deletes it right after
-  // that step. OS factories use it as their shared_ptr deleter.
+  // The shared_ptr deleter: deletes the dispatcher, or, when the last
+  // reference went inside a step on one of its own threads, shuts it down
+  // now and deletes it right after that step.
   static void Destroy(PlatformDispatcher* dispatcher);
-
- private:
-  // The graveyard and the never-firing timers (see the .cc).
-  class State;
 
   void ReclaimCancelledTimer(internal::TaskCoreBase* task) final;
   void ShutdownNow();
 
   const char* const name_;
   const std::source_location created_at_;
-  std::unique_ptr<Backend> backend_;  // set once, by Start
+  std::unique_ptr<Backend> backend_;  // set once, by DispatcherFactory
   const std::unique_ptr<State> state_;
 };
 

@@ -161,8 +161,8 @@ BlockResult<SpawnResult<F>> BlockWithTimeoutIn(const std::shared_ptr<Scheduler>&
 }  // namespace internal
 
 // Runs `future` to completion and returns its value (or rethrows).
-template <internal::SpawnableFuture F>
-internal::SpawnResult<F> Block(const std::shared_ptr<Scheduler>& scheduler, F&& future,
+template <Spawnable F>
+SpawnResult<F> Block(const std::shared_ptr<Scheduler>& scheduler, F&& future,
                                std::source_location location = std::source_location::current()) {
   return internal::BlockIn(scheduler, std::nullopt, std::forward<F>(future), location);
 }
@@ -170,8 +170,8 @@ internal::SpawnResult<F> Block(const std::shared_ptr<Scheduler>& scheduler, F&& 
 // Like Block, but gives up after `timeout` (under the TestScheduler: after a
 // seeded number of steps, see `SetBlockOnTicks`) and hands the unfinished
 // future back instead of cancelling it.
-template <internal::SpawnableFuture F>
-BlockResult<internal::SpawnResult<F>> BlockWithTimeout(
+template <Spawnable F>
+BlockResult<SpawnResult<F>> BlockWithTimeout(
     const std::shared_ptr<Scheduler>& scheduler, Duration timeout, F&& future,
     std::source_location location = std::source_location::current()) {
   return internal::BlockWithTimeoutIn(scheduler, std::nullopt, timeout, std::forward<F>(future),

@@ -45,6 +45,9 @@ class Future;
 
 namespace internal {
 
+template <typename T>
+class TaskCore;
+
 // Stand-in for `void` where a value must be stored.
 struct Unit {};
 template <typename T>
@@ -179,11 +182,13 @@ class [[nodiscard]] Future {
   Awaiter operator co_await() & { return Awaiter(CheckedHandle()); }
   Awaiter operator co_await() && { return Awaiter(CheckedHandle()); }
 
+ private:
+  friend promise_type;
+  template <typename>
+  friend class internal::TaskCore;
   // For the task core: the frame handle (ownership stays with the Future).
   std::coroutine_handle<promise_type> handle() const { return handle_; }
 
- private:
-  friend promise_type;
   explicit Future(std::coroutine_handle<promise_type> h) : handle_(h) {}
 
   std::coroutine_handle<promise_type> CheckedHandle() const {

@@ -79,11 +79,21 @@ using SpawnResult = typename decltype(AsFuture(std::declval<F>()))::value_type;
 
 }  // namespace internal
 
+// What Spawn, Block and the executors accept: a `Future<T>`, a `Task<T>`
+// rvalue (awaited by the new task), or a callable returning a `Future<T>`
+// (called once; its captures live as long as the future).
+template <typename F>
+concept Spawnable = internal::SpawnableFuture<F>;
+
+// The `T` of what a Spawnable `F` produces: `Spawn(f)` returns a
+// `Task<SpawnResult<F>>`.
+template <Spawnable F>
+using SpawnResult = internal::SpawnResult<F>;
+
 // Runs `future` on the scheduler's background threads.
-template <internal::SpawnableFuture F>
-Task<internal::SpawnResult<F>> Spawn(
-    const std::shared_ptr<Scheduler>& scheduler, F&& future,
-    std::source_location location = std::source_location::current()) {
+template <Spawnable F>
+Task<SpawnResult<F>> Spawn(const std::shared_ptr<Scheduler>& scheduler, F&& future,
+                           std::source_location location = std::source_location::current()) {
   return internal::SpawnWithMode(
       scheduler, internal::ScheduleMode::kBackground,
       internal::MakeMetadata(*scheduler, std::nullopt, std::nullopt, location),
@@ -91,10 +101,10 @@ Task<internal::SpawnResult<F>> Spawn(
 }
 
 // Like Spawn, tagging every step of the task with `label`.
-template <internal::SpawnableFuture F>
-Task<internal::SpawnResult<F>> SpawnLabeled(
-    const std::shared_ptr<Scheduler>& scheduler, TaskLabel label, F&& future,
-    std::source_location location = std::source_location::current()) {
+template <Spawnable F>
+Task<SpawnResult<F>> SpawnLabeled(const std::shared_ptr<Scheduler>& scheduler, TaskLabel label,
+                                  F&& future,
+                                  std::source_location location = std::source_location::current()) {
   return internal::SpawnWithMode(scheduler, internal::ScheduleMode::kLabeled,
                                  internal::MakeMetadata(*scheduler, label, std::nullopt, location),
                                  internal::AsFuture(std::forward<F>(future)));
@@ -116,8 +126,8 @@ Task<internal::SpawnResult<F>> SpawnWithPriority(
 // Runs `future` on the main thread, in FIFO order with the other foreground
 // tasks of `session`. The future need not be thread-safe: all its steps run on
 // the main thread.
-template <internal::SpawnableFuture F>
-Task<internal::SpawnResult<F>> SpawnForeground(
+template <Spawnable F>
+Task<SpawnResult<F>> SpawnForeground(
     const std::shared_ptr<Scheduler>& scheduler, SessionId session, F&& future,
     std::source_location location = std::source_location::current()) {
   return internal::SpawnWithMode(

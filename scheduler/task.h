@@ -45,6 +45,7 @@
 #include "scheduler/future.h"
 #include "scheduler/ids.h"
 #include "scheduler/internal/typed_task_core.h"
+#include "scheduler/task_cancelled_error.h"
 
 namespace scheduler {
 

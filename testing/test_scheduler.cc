@@ -176,9 +176,15 @@ bool TestScheduler::Enqueue(Runnable&& runnable) {
   return true;
 }
 
+scheduler::Rng& TestScheduler::LockedRng() {
+  rng_.mutex().AssertHeld();
+  return rng_.Locked();
+}
+
 void TestScheduler::PublishStaged(std::vector<Runnable>& rejected) {
   if (staged_.empty()) return;
   staged_.TakeAll([&](Runnable&& r) {
+    mu_.AssertHeld();  // TakeAll runs `fn` on this thread, under the mu_ we hold.
     if (!Enqueue(std::move(r))) rejected.push_back(std::move(r));
   });
 }
@@ -347,7 +353,7 @@ bool TestScheduler::Park(std::optional<Duration> timeout) {
     absl::MutexLock lock(&mu_);
     in_block = !blocks_.empty();
     if (timeout.has_value() && !in_block) {
-      own_budget = rng_.Locked().InRange(block_on_ticks_min_, block_on_ticks_max_);
+      own_budget = LockedRng().InRange(block_on_ticks_min_, block_on_ticks_max_);
     }
   }
   auto budget = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> int64_t& {
@@ -508,9 +514,8 @@ void TestScheduler::FinishWaiting() {
 
 void TestScheduler::BeginBlock(const BlockInfo& info) {
   absl::MutexLock lock(&mu_);
-  const int64_t budget = info.timeout.has_value()
-                             ? rng_.Locked().InRange(block_on_ticks_min_, block_on_ticks_max_)
-                             : -1;
+  const int64_t budget =
+      info.timeout.has_value() ? LockedRng().InRange(block_on_ticks_min_, block_on_ticks_max_) : -1;
   blocks_.push_back(BlockFrame{info, budget});
 }
 

@@ -260,8 +260,11 @@ class TestScheduler final : public Scheduler,
 
   // Guards what follows. It is the PRNG's mutex (SharedRng::mutex()), so the
   // draw that picks a step needs no second lock; under it, draw through
-  // rng_.Locked().
+  // LockedRng().
   absl::Mutex& mu_;
+  // rng_.Locked() for a holder of mu_. The thread-safety analysis cannot see
+  // that mu_ and rng_.mutex() are one mutex; this asserts it once.
+  scheduler::Rng& LockedRng() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::unique_ptr<internal::ReadyQueue> queue_ ABSL_GUARDED_BY(mu_);
   // What the driving thread scheduled during steps, not yet in queue_: the
   // driving thread appends without mu_, readers hold mu_ (see its protocol).

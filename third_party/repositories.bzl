@@ -52,6 +52,45 @@ _SYSTEM_LIBRARIES = {
     "system_tbb": "system_tbb.BUILD",
 }
 
+# Where third_party/libdispatch/fetch_libdispatch.sh (run by tools/install_deps.sh) puts Apple's
+# libdispatch as built for Linux by Debian trixie.
+LIBDISPATCH_DIR = "/opt/unified_scheduler/libdispatch"
+
+def _libdispatch_repository_impl(rctx):
+    # Like new_local_repository, but a missing directory (the fetch never ran, or not Linux) is
+    # not an error for the whole build: @libdispatch then holds only incompatible targets, so
+    # the macOS-on-Linux tests are skipped (and counted as skipped) instead of failing //...
+    path = rctx.path(rctx.attr.path)
+    if path.get_child("lib").get_child("libdispatch.so").exists:
+        for child in ["include", "lib", "VERSION"]:
+            rctx.symlink(path.get_child(child), child)
+        rctx.symlink(rctx.attr.build_file, "BUILD.bazel")
+    else:
+        # buildifier: disable=print
+        print(("%s has no lib/libdispatch.so, so the tests of //platforms/mac on the real " +
+               "libdispatch are skipped. Run third_party/libdispatch/fetch_libdispatch.sh, " +
+               "then `bazel sync --only=libdispatch`.") % path)
+        rctx.file("BUILD.bazel", """# {path}/lib/libdispatch.so is missing: run
+# third_party/libdispatch/fetch_libdispatch.sh.
+cc_library(
+    name = "libdispatch",
+    target_compatible_with = ["@platforms//:incompatible"],
+    visibility = ["//visibility:public"],
+)
+""".format(path = path))
+    rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.name)
+
+_libdispatch_repository = repository_rule(
+    implementation = _libdispatch_repository_impl,
+    attrs = {
+        "path": attr.string(mandatory = True),
+        "build_file": attr.label(allow_single_file = True, mandatory = True),
+    },
+    # Re-run when Bazel re-checks local repositories (e.g. `bazel sync`), so that a fetch made
+    # after the first build is noticed.
+    local = True,
+)
+
 def _maybe(rule, name, **kwargs):
     # A consumer may declare the same repository itself (or call this macro after declaring its
     # own @platforms); the first declaration wins instead of failing on a duplicate name.
@@ -115,6 +154,15 @@ def unified_scheduler_dependencies():
             path = "/usr",
             build_file = str(Label("//third_party:" + build_file)),
         )
+
+    # Apple's libdispatch built for Linux (a shared library and headers, see
+    # third_party/libdispatch/); only the tests of the macOS dispatcher use it.
+    _maybe(
+        _libdispatch_repository,
+        name = "libdispatch",
+        path = LIBDISPATCH_DIR,
+        build_file = Label("//third_party/libdispatch:libdispatch.BUILD"),
+    )
 
     # Abseil and GoogleTest sources for --config=windows (stubs where they are not installed).
     mingw_source_repositories()

@@ -3,6 +3,8 @@
 #   tools/test.sh               # bazel test //... + checks
 #   tools/test.sh --sanitizers  # ... and again under --config=asan, tsan and ubsan
 #   tools/test.sh --windows     # ... and the mingw-w64 cross build, tests run under wine
+#   tools/test.sh --lint        # ... and the static checks: buildifier (BUILD files formatted),
+#                               #     clang-tidy over the core, the clang thread-safety build
 #   tools/test.sh --all         # everything (what CI runs)
 # Installs dependencies first if this machine lacks them. Ends with one line
 # "ci: N passed, N failed, N skipped" summing every suite; exits non-zero on any failure.
@@ -11,12 +13,14 @@ cd "$(dirname "$0")/.."
 
 sanitizers=0
 windows=0
+lint=0
 for arg in "$@"; do
   case "${arg}" in
     --sanitizers) sanitizers=1 ;;
     --windows) windows=1 ;;
-    --all) sanitizers=1 windows=1 ;;
-    *) echo "usage: tools/test.sh [--sanitizers] [--windows] [--all]" >&2; exit 2 ;;
+    --lint) lint=1 ;;
+    --all) sanitizers=1 windows=1 lint=1 ;;
+    *) echo "usage: tools/test.sh [--sanitizers] [--windows] [--lint] [--all]" >&2; exit 2 ;;
   esac
 done
 
@@ -82,6 +86,19 @@ check "layering" no_path_to_testing
 
 # Importability: a separate consumer workspace builds our targets via local_repository.
 check "import_check" third_party/import_check/check.sh
+
+# What --config=clang_tsa builds: every library with lock annotations (no tests: the check is the
+# compile).
+clang_tsa_targets="//scheduler //executor //platforms:platform_dispatcher //testing:test_scheduler \
+  //gpui_integration //cloud_integration:simulated_execution_context \
+  //cloud_integration:session_trace //cloud_integration:worker_runtime"
+
+if ((lint)); then
+  check "buildifier" tools/buildifier.sh --check
+  check "clang_tidy" tools/clang_tidy.sh
+  # The core built with clang: -Wthread-safety checks the Abseil lock annotations (.bazelrc).
+  check "clang_tsa" bazel build --config=ci --config=clang_tsa ${clang_tsa_targets}
+fi
 
 if ((sanitizers)); then
   run_tests "asan" --config=asan //...

@@ -66,15 +66,24 @@ std::optional<CloudSessionId> SessionTracker::AuthorizeWaitUntil(TaskId task) {
   return it->second.session;
 }
 
-SessionTracker::Session& SessionTracker::SessionLocked(CloudSessionId id) {
-  if (id.value() < 1 || id.value() > sessions_.size()) {
+namespace {
+
+// Where session `id` is in a list of `count` sessions (ids count from 1).
+size_t SessionIndex(CloudSessionId id, size_t count) {
+  if (id.value() < 1 || id.value() > count) {
     Fatal(absl::StrCat("SessionTracker: unknown session#", id.value()));
   }
-  return sessions_[id.value() - 1];
+  return id.value() - 1;
+}
+
+}  // namespace
+
+SessionTracker::Session& SessionTracker::SessionLocked(CloudSessionId id) {
+  return sessions_[SessionIndex(id, sessions_.size())];
 }
 
 const SessionTracker::Session& SessionTracker::SessionLocked(CloudSessionId id) const {
-  return const_cast<SessionTracker*>(this)->SessionLocked(id);
+  return sessions_[SessionIndex(id, sessions_.size())];
 }
 
 absl::Status SessionTracker::Track(TaskId task, CloudSessionId session) {

@@ -1,4 +1,5 @@
-// Internal: the OS half of a PlatformDispatcher.
+// Internal: the OS half of a PlatformDispatcher, and how OS libraries make
+// one.
 //
 // PlatformDispatcher (platform_dispatcher.cc) is written once: the Scheduler
 // methods, the never-firing timers, the shutdown sequence and policy, the
@@ -20,8 +21,13 @@
 #define PLATFORMS_INTERNAL_DISPATCHER_BACKEND_H_
 
 #include <cstddef>
+#include <functional>
+#include <memory>
+#include <source_location>
+#include <utility>
 #include <vector>
 
+#include "platforms/internal/main_loop.h"
 #include "platforms/platform_dispatcher.h"
 #include "scheduler/duration.h"
 #include "scheduler/runnable.h"
@@ -32,9 +38,11 @@ namespace internal {
 class TaskCoreBase;
 }  // namespace internal
 
-class PlatformDispatcher::Backend {
+namespace platform_internal {
+
+class DispatcherBackend {
  public:
-  virtual ~Backend() = default;
+  virtual ~DispatcherBackend() = default;
 
   // A background runnable, to run soon on a pool thread.
   [[nodiscard]] virtual Runnable PushBackground(Runnable runnable) = 0;
@@ -61,7 +69,7 @@ class PlatformDispatcher::Backend {
   // `QuitMainLoop` or `Stop` (a quit before the loop starts is kept for the
   // next one). Returns false at once if a loop is already running on this
   // thread (re-entered from one of its steps). Each step runs through
-  // `RunStep` with the dispatcher pinned.
+  // `RunDispatcherStep` with the dispatcher pinned.
   [[nodiscard]] virtual bool RunMainLoop() = 0;
   virtual void QuitMainLoop() = 0;
 
@@ -80,6 +88,59 @@ class PlatformDispatcher::Backend {
   virtual void Join(std::vector<Runnable>& doomed) = 0;
 };
 
+// The OS libraries' one way to make a PlatformDispatcher.
+class DispatcherFactory {
+ public:
+  // `make_backend` is called once, with the new dispatcher (to pin in steps;
+  // the backend must not keep it alive). Must be called on the thread that
+  // will run the main loop. `name` (a string literal) names the dispatcher
+  // in misuse reports.
+  static std::shared_ptr<PlatformDispatcher> Make(
+      const char* name, std::source_location location,
+      const std::function<std::unique_ptr<DispatcherBackend>(const Scheduler*)>& make_backend);
+
+  // `Make` with the backend `Backend(options, dispatcher)`.
+  template <typename Backend>
+  static std::shared_ptr<PlatformDispatcher> MakeWith(const char* name,
+                                                      std::source_location location,
+                                                      const PlatformDispatcherOptions& options) {
+    return Make(name, location, [&options](const Scheduler* dispatcher) {
+      return std::make_unique<Backend>(options, dispatcher);
+    });
+  }
+};
+
+// A backend whose main thread runs the shared MainLoop (Linux, Windows): the
+// foreground half written once. Subclasses push background work and timers
+// to their pool, and stop `main_loop()` in their `Stop`.
+class MainLoopBackend : public DispatcherBackend {
+ public:
+  explicit MainLoopBackend(const Scheduler* dispatcher)
+      : dispatcher_(dispatcher), main_loop_(std::make_shared<MainLoop>()) {}
+
+  [[nodiscard]] Runnable PushForeground(Runnable runnable) final {
+    return main_loop_->Push(std::move(runnable));
+  }
+  [[nodiscard]] bool RunMainLoop() final {
+    // A step may drop the last reference to the dispatcher (and so to this
+    // object): the loop is kept alive by this local.
+    std::shared_ptr<MainLoop> loop = main_loop_;
+    return loop->Run(dispatcher_);
+  }
+  void QuitMainLoop() final { main_loop_->Quit(); }
+
+ protected:
+  const Scheduler* dispatcher() const { return dispatcher_; }
+  // Shared with whatever hands foreground work over from other threads (a
+  // pool's timers), so none of them needs the backend to stay alive.
+  const std::shared_ptr<MainLoop>& main_loop() const { return main_loop_; }
+
+ private:
+  const Scheduler* const dispatcher_;
+  const std::shared_ptr<MainLoop> main_loop_;
+};
+
+}  // namespace platform_internal
 }  // namespace scheduler
 
 #endif  // PLATFORMS_INTERNAL_DISPATCHER_BACKEND_H_

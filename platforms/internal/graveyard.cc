@@ -4,8 +4,7 @@
 
 namespace scheduler::platform_internal {
 
-void Graveyard::Bury(Runnable runnable) {
-  if (!runnable) return;
+void Graveyard::BuryRefused(Runnable runnable) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!closed_) {

@@ -4,6 +4,7 @@
 #define PLATFORMS_INTERNAL_GRAVEYARD_H_
 
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "scheduler/runnable.h"
@@ -30,10 +31,16 @@ namespace scheduler::platform_internal {
 // destroyed outside the lock.
 class Graveyard {
  public:
-  void Bury(Runnable runnable);
+  // Keeps `runnable` (dropped on arrival once closed). An empty Runnable,
+  // what every accepted push hands back, costs one inline test.
+  void Bury(Runnable runnable) {
+    if (runnable) BuryRefused(std::move(runnable));
+  }
   void Close();
 
  private:
+  void BuryRefused(Runnable runnable);
+
   std::mutex mu_;
   std::vector<Runnable> buried_;  // guarded by mu_
   bool closed_ = false;           // guarded by mu_

@@ -3,7 +3,7 @@
 #include <iterator>
 #include <utility>
 
-#include "platforms/internal/run_step.h"
+#include "platforms/internal/dispatcher_step.h"
 #include "scheduler/internal/task_core.h"
 
 namespace scheduler::platform_internal {
@@ -64,7 +64,7 @@ bool MainLoop::Run(const Scheduler* dispatcher) {
     while (!batch.empty()) {
       Runnable runnable = std::move(batch.front());
       batch.pop_front();
-      RunStep(std::move(runnable), dispatcher);
+      RunDispatcherStep(std::move(runnable), dispatcher);
       if (stopped_.load(std::memory_order_relaxed)) return true;  // cancels the rest
       if (quit_.load(std::memory_order_relaxed)) {
         // Quit takes effect after the current runnable: the rest of the batch

@@ -38,7 +38,7 @@ class MainLoop {
   // arrives while no `Run` is active is kept for the next one. Returns false
   // at once, running nothing, if called while another `Run` is active (from
   // inside one of its steps).
-  // Each step runs through RunStep (run_step.h) with `dispatcher` pinned.
+  // Each step runs through RunDispatcherStep (dispatcher_step.h) with `dispatcher` pinned.
   [[nodiscard]] bool Run(const Scheduler* dispatcher);
 
   // Makes `Run` return after the runnable it is running, if any.

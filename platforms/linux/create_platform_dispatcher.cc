@@ -1,13 +1,13 @@
 // CreatePlatformDispatcher for Linux builds (see platforms/BUILD.bazel: each
 // OS library defines the factory once, and select() links one of them).
-#include "platforms/linux/linux_dispatcher.h"
+#include "platforms/internal/os_dispatchers.h"
 #include "platforms/platform_dispatcher.h"
 
 namespace scheduler {
 
 std::shared_ptr<PlatformDispatcher> CreatePlatformDispatcher(PlatformDispatcherOptions options,
                                                              std::source_location location) {
-  return LinuxDispatcher::Create(options, location);
+  return CreateLinuxDispatcher(options, location);
 }
 
 }  // namespace scheduler

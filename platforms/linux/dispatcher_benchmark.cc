@@ -34,7 +34,7 @@
 #include "boost/asio/post.hpp"
 #include "boost/asio/thread_pool.hpp"
 #include "executor/executor.h"
-#include "platforms/linux/linux_dispatcher.h"
+#include "platforms/internal/os_dispatchers.h"
 #include "scheduler/channel.h"
 #include "scheduler/spawn.h"
 #include "scheduler/task.h"
@@ -60,7 +60,7 @@ class Countdown {
 };
 
 void BM_Spawn_LinuxDispatcher(benchmark::State& state) {
-  auto dispatcher = LinuxDispatcher::Create({.worker_threads = static_cast<int>(state.range(0))});
+  auto dispatcher = CreateLinuxDispatcher({.worker_threads = static_cast<int>(state.range(0))});
   Executor executor(dispatcher);
   for (auto _ : state) {
     Countdown countdown(kTasks);
@@ -93,7 +93,7 @@ void BM_Spawn_AsioThreadPool(benchmark::State& state) {
 
 // The same spawns, awaited through their Task handles instead of counted.
 void BM_SpawnAwaited_LinuxDispatcher(benchmark::State& state) {
-  auto dispatcher = LinuxDispatcher::Create({.worker_threads = static_cast<int>(state.range(0))});
+  auto dispatcher = CreateLinuxDispatcher({.worker_threads = static_cast<int>(state.range(0))});
   Executor executor(dispatcher);
   std::vector<Task<int>> tasks;
   tasks.reserve(kTasks);
@@ -114,7 +114,7 @@ void BM_SpawnAwaited_LinuxDispatcher(benchmark::State& state) {
 }
 
 void BM_Chain_LinuxDispatcher(benchmark::State& state) {
-  auto dispatcher = LinuxDispatcher::Create({.worker_threads = static_cast<int>(state.range(0))});
+  auto dispatcher = CreateLinuxDispatcher({.worker_threads = static_cast<int>(state.range(0))});
   Executor executor(dispatcher);
   for (auto _ : state) {
     Countdown countdown(1);
@@ -156,7 +156,7 @@ void BM_Chain_AsioThreadPool(benchmark::State& state) {
 }
 
 void BM_PingPong_LinuxDispatcher(benchmark::State& state) {
-  auto dispatcher = LinuxDispatcher::Create(
+  auto dispatcher = CreateLinuxDispatcher(
       {.worker_threads = static_cast<int>(state.range(0)), .lifo_slot = state.range(1) != 0});
   Executor executor(dispatcher);
   for (auto _ : state) {

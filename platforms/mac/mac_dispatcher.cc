@@ -1,5 +1,46 @@
-#include "platforms/mac/mac_dispatcher.h"
-
+// The PlatformDispatcher on macOS, on Grand Central Dispatch. Most code gets
+// it through `CreatePlatformDispatcher()` (platform_dispatcher.h, which
+// documents the behaviour).
+//
+//   background runnables  -> dispatch_async_f on a global concurrent queue
+//   foreground runnables  -> dispatch_async_f on dispatch_get_main_queue()
+//   ScheduleAfter         -> dispatch_after_f on the matching queue
+//   RunMainLoop           -> runs the main thread's CFRunLoop, which drains the
+//                            main queue (as in a Cocoa app), until QuitMainLoop
+//
+// Priorities (`TaskMetadata::priority`) are ignored: every background
+// runnable goes to the one default-QoS global queue.
+//
+// GCD owns the worker threads (`worker_threads` is ignored) and cannot take
+// work back once submitted, so every submission goes through a small record
+// the dispatcher also keeps in a list: `Shutdown` empties the records (cancelling
+// their runnables right away, outside any lock) and waits for steps already
+// running; GCD later calls the emptied records, which only free themselves.
+// Timers of `Duration::max()` are kept by PlatformDispatcher; anything beyond
+// ~100 years is never handed to GCD either (dispatch_time takes int64 ns) and
+// waits in the list for `Shutdown`. A cancelled timer's record is emptied at
+// once (its runnable freed); GCD later calls the empty record, which frees
+// itself, so what a cancelled timer costs until its deadline is one small
+// record inside GCD.
+//
+// Main thread: the process's main thread (where GCD runs the main queue);
+// `CreateMacDispatcher` must be called on it. Foreground runnables run only while
+// `RunMainLoop` runs (or the application's own run loop, e.g. NSApplication's,
+// which drains the main queue the same way). `RunMainLoop` re-entered from a
+// foreground step is fatal: the main queue is serial, so the inner loop could
+// never run the next foreground step.
+//
+// Status: written against Apple's documented GCD and CoreFoundation APIs. No
+// macOS host exists in this project's environment, so it has never been
+// compiled with Apple's SDK nor run on macOS. On Linux this same source is
+// compiled against the real libdispatch (Apple's open-source GCD, as Debian
+// builds it for Linux; //third_party/libdispatch) and the contract suite and
+// platforms/mac/tests run on it, plain and under ASan, TSan and UBSan: the
+// GCD calls run on GCD's own queues, threads and timers. CoreFoundation's run
+// loop is a test-only stand-in over libdispatch's main-queue handle
+// (//platforms/mac:cf_run_loop). Unverified until run on a Mac: Apple's SDK
+// headers and compiler, the real CFRunLoop, the Mach-port main-queue handle
+// and Apple's kernel-backed global queues.
 #include <CoreFoundation/CoreFoundation.h>
 #include <dispatch/dispatch.h>
 #include <pthread.h>
@@ -13,7 +54,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "platforms/internal/dispatcher_backend.h"
-#include "platforms/internal/run_step.h"
+#include "platforms/internal/dispatcher_step.h"
+#include "platforms/internal/os_dispatchers.h"
 #include "scheduler/internal/task_core.h"
 
 namespace scheduler {
@@ -81,20 +123,43 @@ void Unlink(State& s, Item* item) {
 }
 
 dispatch_queue_t QueueFor(const Item& item) {
-  return item.foreground ? dispatch_get_main_queue()
-                         : dispatch_get_global_queue(QOS_CLASS_DEFAULT, 0);
+  // No `?:`: in C++ the two getters return distinct subclasses of
+  // dispatch_queue_t (dispatch_queue_main_t, dispatch_queue_global_t).
+  if (item.foreground) return dispatch_get_main_queue();
+  // DISPATCH_QUEUE_PRIORITY_DEFAULT is QOS_CLASS_DEFAULT on Apple's systems,
+  // and the only spelling libdispatch's Linux headers have.
+  return dispatch_get_global_queue(DISPATCH_QUEUE_PRIORITY_DEFAULT, 0);
 }
 
 void Trampoline(void* context);
 
+// GCD runs a callback after its submission (the submission happens before
+// it). ThreadSanitizer learns that from its libdispatch interceptors on
+// Apple's systems; the Linux libdispatch our tests link is not instrumented,
+// so under TSan the hand-off of each record is stated here instead.
+#if defined(__SANITIZE_THREAD__)
+extern "C" void __tsan_acquire(void* address);
+extern "C" void __tsan_release(void* address);
+void HandOffToGcd(Item* item) { __tsan_release(item); }
+void TakeFromGcd(Item* item) { __tsan_acquire(item); }
+#else
+void HandOffToGcd(Item*) {}
+void TakeFromGcd(Item*) {}
+#endif
+
 void Submit(Item* item) {
+  // Everything read from the record is read before the hand-off: from there
+  // on, GCD may run (and free) it on another thread.
+  dispatch_queue_t queue = QueueFor(*item);
   const Instant now = std::chrono::steady_clock::now();
   if (item->deadline <= now) {
-    dispatch_async_f(QueueFor(*item), item, &Trampoline);
+    HandOffToGcd(item);
+    dispatch_async_f(queue, item, &Trampoline);
   } else {
     const int64_t ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(item->deadline - now).count();
-    dispatch_after_f(dispatch_time(DISPATCH_TIME_NOW, ns), QueueFor(*item), item, &Trampoline);
+    HandOffToGcd(item);
+    dispatch_after_f(dispatch_time(DISPATCH_TIME_NOW, ns), queue, item, &Trampoline);
   }
 }
 
@@ -102,6 +167,7 @@ void Submit(Item* item) {
 // taken it, then frees the record.
 void Trampoline(void* context) {
   Item* item = static_cast<Item*>(context);
+  TakeFromGcd(item);
   State& state = *item->state;
   if (std::chrono::steady_clock::now() < item->deadline) {
     // GCD's timers may fire a little early (leeway, clock rounding); the
@@ -129,7 +195,7 @@ void Trampoline(void* context) {
   delete item;
   if (!runnable) return;
   ++steps_on_this_thread;
-  platform_internal::RunStep(std::move(runnable), keep->dispatcher);
+  platform_internal::RunDispatcherStep(std::move(runnable), keep->dispatcher);
   --steps_on_this_thread;
   std::lock_guard<std::mutex> lock(keep->mu);
   if (--keep->running == 0) keep->steps_done.notify_all();
@@ -163,10 +229,14 @@ Runnable Enqueue(const std::shared_ptr<State>& state, Runnable runnable, bool fo
 }  // namespace mac_internal
 
 // GCD behind the dispatcher core: every submission is a record in
-// State's list (see the header), steps run through RunStep.
-class MacDispatcher::Gcd final : public PlatformDispatcher::Backend {
+// State's list (see the file comment), steps run through RunDispatcherStep.
+namespace {
+
+class Gcd final : public platform_internal::DispatcherBackend {
  public:
-  explicit Gcd(const Scheduler* dispatcher) : state_(std::make_shared<mac_internal::State>()) {
+  // GCD sizes its own pool and has no LIFO slot: no option applies.
+  Gcd(const PlatformDispatcherOptions&, const Scheduler* dispatcher)
+      : state_(std::make_shared<mac_internal::State>()) {
     state_->dispatcher = dispatcher;
   }
 
@@ -270,17 +340,17 @@ class MacDispatcher::Gcd final : public PlatformDispatcher::Backend {
   const std::shared_ptr<mac_internal::State> state_;
 };
 
-std::shared_ptr<MacDispatcher> MacDispatcher::Create(PlatformDispatcherOptions,
-                                                     std::source_location location) {
+}  // namespace
+
+std::shared_ptr<PlatformDispatcher> CreateMacDispatcher(PlatformDispatcherOptions options,
+                                                        std::source_location location) {
   if (pthread_main_np() == 0) {
     internal::FatalError(
-        "MacDispatcher::Create must be called on the process's main thread: GCD runs the main "
+        "CreateMacDispatcher must be called on the process's main thread: GCD runs the main "
         "queue (foreground tasks) there. Called at " +
         FormatLocation(location) + ".");
   }
-  auto* dispatcher = new MacDispatcher(location);
-  dispatcher->Start(std::make_unique<Gcd>(dispatcher));
-  return std::shared_ptr<MacDispatcher>(dispatcher, &PlatformDispatcher::Destroy);
+  return platform_internal::DispatcherFactory::MakeWith<Gcd>("MacDispatcher", location, options);
 }
 
 }  // namespace scheduler

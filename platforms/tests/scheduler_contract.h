@@ -8,7 +8,7 @@
 //   INSTANTIATE_TEST_SUITE_P(
 //       Linux, SchedulerContractTest,
 //       testing::Values(HarnessFactory{"Linux", [] {
-//         return MakePlatformDispatcherHarness(LinuxDispatcher::Create());
+//         return MakePlatformDispatcherHarness(CreateLinuxDispatcher());
 //       }}),
 //       HarnessFactoryName);
 //

@@ -32,6 +32,12 @@ class SchedulerHarness {
   // TestScheduler).
   virtual bool runs_background_on_other_threads() const = 0;
 
+  // True for a *driven* scheduler (Block's DriverScheduler): every step,
+  // background or foreground, runs on the thread in `DriveUntilDone`, which
+  // is the main thread, and nothing runs while that thread is not driving.
+  // The suite skips the few tests that cannot hold for it (each says why).
+  virtual bool runs_only_while_driven() const { return false; }
+
   // Runs the scheduler on the calling thread until `Done()` is called.
   // Returns false if it gives up first: `limit` of real time passed, or
   // nothing can make progress any more.

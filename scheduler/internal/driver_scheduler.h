@@ -12,8 +12,10 @@
 // It shares the real scheduler's context (clock, parker, ids, test controls,
 // observers), and is a complete Scheduler: tasks spawned on it (foreground or
 // background) run on the driver in FIFO order, and timers are armed on the
-// real scheduler and delivered here when due. So it passes the scheduler
-// contract suite like any other implementation.
+// real scheduler and delivered here when due. It runs the scheduler contract
+// suite (platforms/tests/driver_contract_test.cc) but for what cannot hold
+// for a driven scheduler: its background steps run on the driving (main)
+// thread, and a Block on that thread could not drive it.
 //
 // Thread-safety: all methods are thread-safe; `RunPending` must be called by
 // the current driver only.

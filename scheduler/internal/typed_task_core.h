@@ -10,16 +10,9 @@
 
 #include "scheduler/future.h"
 #include "scheduler/internal/task_core.h"
+#include "scheduler/task_cancelled_error.h"
 
 namespace scheduler {
-
-// Thrown by `co_await task` (and `Block`) when the task was cancelled before
-// it finished, for example because its scheduler was destroyed with the task
-// still pending. `what()` names the task and its spawn location.
-class TaskCancelledError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 namespace internal {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "platforms/internal/run_step.h"
+#include "platforms/internal/dispatcher_step.h"
 #include "scheduler/internal/task_core.h"
 
 namespace scheduler::dispatcher_internal {
@@ -360,7 +360,7 @@ void WorkerPool::NotifyOne() {
 bool WorkerPool::TransitionToSearching(Worker& self) {
   if (self.searching) return true;
   const uint32_t state = idle_state_.load(std::memory_order_seq_cst);
-  if (2 * (state & kSearchingMask) >= workers_.size()) return false;
+  if (2 * static_cast<size_t>(state & kSearchingMask) >= workers_.size()) return false;
   idle_state_.fetch_add(1, std::memory_order_seq_cst);
   self.searching = true;
   return true;
@@ -553,7 +553,7 @@ void WorkerPool::WorkerMain(int index) {
   // wants it on time.
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
   while (TaskCoreBase* task = Next(self)) {
-    platform_internal::RunStep(RunnableAccess::Adopt(task), options_.pin);
+    platform_internal::RunDispatcherStep(RunnableAccess::Adopt(task), options_.pin);
   }
   ExitWorker(self);
   current_pool = nullptr;

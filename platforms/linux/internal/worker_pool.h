@@ -42,7 +42,7 @@ class WorkerPool : public std::enable_shared_from_this<WorkerPool> {
     bool lifo_slot = true;
     // Receives due foreground timers; returns the Runnable back if refused.
     std::function<Runnable(Runnable)> foreground;
-    // The dispatcher, pinned on each worker during its steps (run_step.h),
+    // The dispatcher, pinned on each worker during its steps (dispatcher_step.h),
     // which guarantees it outlives every step.
     const Scheduler* pin = nullptr;
     const char* name = "dispatch";

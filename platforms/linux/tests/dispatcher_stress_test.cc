@@ -17,7 +17,7 @@
 #include "absl/synchronization/notification.h"
 #include "executor/executor.h"
 #include "gtest/gtest.h"
-#include "platforms/linux/linux_dispatcher.h"
+#include "platforms/internal/os_dispatchers.h"
 #include "platforms/tests/frame_counters.h"
 #include "platforms/tests/platform_dispatcher_harness.h"
 #include "platforms/tests/scheduler_harness.h"
@@ -42,7 +42,7 @@ TEST(DispatcherStressTest, MillionTasksFromFourThreadsDeliverEachResultExactlyOn
   constexpr int kPerSpawner = 250'000;
   constexpr int kBatch = 1000;
   constexpr int kTotal = kSpawners * kPerSpawner;
-  auto dispatcher = LinuxDispatcher::Create();
+  auto dispatcher = CreateLinuxDispatcher();
   Executor executor(dispatcher);
   std::vector<std::atomic<uint8_t>> runs(kTotal);
   std::vector<uint8_t> delivered(kTotal, 0);  // each spawner writes its own range
@@ -82,7 +82,7 @@ TEST(DispatcherStressTest, MillionTasksFromFourThreadsDeliverEachResultExactlyOn
 // fire, and none before its deadline on the dispatcher's clock.
 TEST(DispatcherStressTest, HundredThousandTimersAllFireAndNoneEarly) {
   constexpr int kTimers = 100'000;
-  auto dispatcher = LinuxDispatcher::Create();
+  auto dispatcher = CreateLinuxDispatcher();
   Executor executor(dispatcher);
   std::atomic<int> fired{0};
   std::atomic<int> early{0};
@@ -114,7 +114,7 @@ TEST(DispatcherStressTest, HundredThousandTimersAllFireAndNoneEarly) {
 TEST(DispatcherStressTest, WakeStormsBetweenTheMainLoopAndThePool) {
   constexpr int kPairs = 8;
   constexpr int kRounds = 20'000;
-  auto dispatcher = LinuxDispatcher::Create();
+  auto dispatcher = CreateLinuxDispatcher();
   std::unique_ptr<SchedulerHarness> harness = MakePlatformDispatcherHarness(dispatcher);
   Executor background(dispatcher);
   ForegroundExecutor foreground(dispatcher);
@@ -165,7 +165,7 @@ TEST(DispatcherStressTest, ShutdownWithHundredThousandPendingTasksFreesEverythin
   constexpr int kForeground = 40'000;
   constexpr int kTimed = 40'000;
   constexpr int kSpinning = 20'000;
-  auto dispatcher = LinuxDispatcher::Create();
+  auto dispatcher = CreateLinuxDispatcher();
   Executor background(dispatcher);
   ForegroundExecutor foreground(dispatcher);
   auto live = std::make_shared<std::atomic<int>>(0);
@@ -215,7 +215,7 @@ TEST(DispatcherStressTest, ThrowingDetachedTasksDoNotKillWorkers) {
         EXPECT_EQ(DescribeException(error), "boom");
         if (reported.fetch_add(1) + 1 == kThrowing) all_reported.Notify();
       });
-  auto dispatcher = LinuxDispatcher::Create();
+  auto dispatcher = CreateLinuxDispatcher();
   Executor background(dispatcher);
   for (int i = 0; i < kThrowing; ++i) {
     background
@@ -260,9 +260,9 @@ TEST(DispatcherStressTest, ThrowingDetachedTasksDoNotKillWorkers) {
 // worker must not join itself, and everything is still freed.
 TEST(DispatcherStressTest, LastReferenceDroppedOnAWorkerShutsDownCleanly) {
   for (int round = 0; round < 20; ++round) {
-    std::weak_ptr<LinuxDispatcher> weak;
+    std::weak_ptr<PlatformDispatcher> weak;
     {
-      auto dispatcher = LinuxDispatcher::Create({.worker_threads = 2});
+      auto dispatcher = CreateLinuxDispatcher({.worker_threads = 2});
       weak = dispatcher;
       Executor executor(dispatcher);
       // The task's lambda holds the last strong reference once ours are gone.

@@ -1,7 +1,7 @@
 // The scheduler contract suite against LinuxDispatcher: with the default
 // worker count, and with a single worker (the tightest case for wake-ups).
 #include "gtest/gtest.h"
-#include "platforms/linux/linux_dispatcher.h"
+#include "platforms/internal/os_dispatchers.h"
 #include "platforms/tests/platform_dispatcher_harness.h"
 #include "platforms/tests/scheduler_contract.h"
 #include "platforms/tests/scheduler_harness.h"
@@ -12,7 +12,7 @@ namespace {
 HarnessFactory Linux(const char* name, int workers) {
   return {
       name, [workers] {
-        return MakePlatformDispatcherHarness(LinuxDispatcher::Create({.worker_threads = workers}));
+        return MakePlatformDispatcherHarness(CreateLinuxDispatcher({.worker_threads = workers}));
       }};
 }
 

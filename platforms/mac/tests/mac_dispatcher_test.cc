@@ -1,9 +1,7 @@
-// MacDispatcher's own tests, run on Linux over the stand-in GCD (the shared behaviour is covered
-// by mac_contract_test.cc). They target what is specific to the GCD implementation: timers GCD
-// fires early, the records Shutdown must free wherever they are (handed to GCD, kept for
+// MacDispatcher's own tests, run on Linux over the real libdispatch (the shared behaviour is
+// covered by mac_contract_test.cc). They target what is specific to the GCD implementation: timers
+// GCD fires early, the records Shutdown must free wherever they are (handed to GCD, kept for
 // never-firing timers, queued for a main loop that never ran), and the main-thread rules.
-#include "platforms/mac/mac_dispatcher.h"
-
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -15,7 +13,8 @@
 #include "absl/synchronization/notification.h"
 #include "executor/executor.h"
 #include "gtest/gtest.h"
-#include "platforms/mac/stand_in_gcd/controls.h"
+#include "platforms/internal/os_dispatchers.h"
+#include "platforms/mac/tests/early_timers.h"
 #include "platforms/tests/frame_counters.h"
 #include "scheduler/future.h"
 #include "scheduler/task.h"
@@ -28,13 +27,13 @@ using std::chrono::milliseconds;
 // GCD may call a dispatch_after callback a little before its deadline; the dispatcher must hand
 // the record back to GCD rather than run the timer early.
 TEST(MacDispatcherTest, TimersGcdFiresEarlyStillWaitForTheirDeadline) {
-  auto dispatcher = MacDispatcher::Create();
+  auto dispatcher = CreateMacDispatcher();
   Executor background(dispatcher);
-  // Wide margins: the stand-in's timer thread must wake before each deadline
-  // for the early fire to happen at all, even on a loaded machine.
+  // Wide margins: libdispatch must fire the shifted timers before their
+  // deadline for the re-submission path to run at all, even on a loaded machine.
   const std::vector<int> delays_ms = {110, 100, 130, 120};
-  const int early_before = stand_in_gcd::EarlyFires();
-  stand_in_gcd::FireNextTimersEarly(static_cast<int>(delays_ms.size()), milliseconds(90));
+  const int early_before = early_timers::EarlyFires();
+  early_timers::FireNextTimersEarly(static_cast<int>(delays_ms.size()), milliseconds(90));
   absl::Mutex mu;
   std::vector<int> early;  // indexes of timers that completed before their deadline
   background.Block([&]() -> Future<void> {
@@ -52,13 +51,13 @@ TEST(MacDispatcherTest, TimersGcdFiresEarlyStillWaitForTheirDeadline) {
     for (Task<void>& waiter : waiters) co_await std::move(waiter);
   });
   EXPECT_TRUE(early.empty()) << early.size() << " timers completed before their deadline";
-  EXPECT_GE(stand_in_gcd::EarlyFires() - early_before, 1)
-      << "the stand-in fired timers early, so the re-submission path ran";
+  EXPECT_GE(early_timers::EarlyFires() - early_before, 1)
+      << "libdispatch fired timers early, so the re-submission path ran";
   dispatcher->Shutdown();
 }
 
 TEST(MacDispatcherTest, ShutdownFreesEveryPendingFrameWithoutRunningIt) {
-  auto dispatcher = MacDispatcher::Create();
+  auto dispatcher = CreateMacDispatcher();
   Executor background(dispatcher);
   ForegroundExecutor foreground(dispatcher);
   auto destroyed = std::make_shared<std::atomic<int>>(0);
@@ -97,7 +96,7 @@ TEST(MacDispatcherTest, ShutdownFreesEveryPendingFrameWithoutRunningIt) {
 }
 
 TEST(MacDispatcherTest, OnlyTheProcessMainThreadIsTheMainThread) {
-  auto dispatcher = MacDispatcher::Create();
+  auto dispatcher = CreateMacDispatcher();
   EXPECT_TRUE(dispatcher->IsMainThread());
   bool on_other = true;
   std::thread([&] { on_other = dispatcher->IsMainThread(); }).join();
@@ -105,23 +104,24 @@ TEST(MacDispatcherTest, OnlyTheProcessMainThreadIsTheMainThread) {
   dispatcher->Shutdown();
 }
 
-// The stand-in GCD's threads live in the process that first used it; a forked
-// death-test child would have none, so children re-run the binary instead.
+// libdispatch's worker threads live in the process that first used it; a
+// forked death-test child would have none, so children re-run the binary
+// instead.
 class MacDispatcherDeathTest : public ::testing::Test {
  protected:
   void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
 };
 
 TEST_F(MacDispatcherDeathTest, CreateOffTheMainThreadIsFatal) {
-  EXPECT_DEATH(std::thread([] { MacDispatcher::Create(); }).join(),
-               "MacDispatcher::Create must be called on the process's main thread.*Called at "
+  EXPECT_DEATH(std::thread([] { CreateMacDispatcher(); }).join(),
+               "CreateMacDispatcher must be called on the process's main thread.*Called at "
                ".*mac_dispatcher_test.cc");
 }
 
 TEST_F(MacDispatcherDeathTest, RunMainLoopOffTheMainThreadIsFatal) {
   EXPECT_DEATH(
       {
-        auto dispatcher = MacDispatcher::Create();
+        auto dispatcher = CreateMacDispatcher();
         std::thread([&] { dispatcher->RunMainLoop(); }).join();
       },
       "MacDispatcher::RunMainLoop called on thread .*, but the dispatcher's main thread is "
@@ -131,7 +131,7 @@ TEST_F(MacDispatcherDeathTest, RunMainLoopOffTheMainThreadIsFatal) {
 TEST_F(MacDispatcherDeathTest, RunMainLoopFromAForegroundStepIsFatal) {
   EXPECT_DEATH(
       {
-        auto dispatcher = MacDispatcher::Create();
+        auto dispatcher = CreateMacDispatcher();
         ForegroundExecutor(dispatcher)
             .Spawn([dispatcher]() -> Future<void> {
               dispatcher->RunMainLoop();
@@ -147,7 +147,7 @@ TEST_F(MacDispatcherDeathTest, RunMainLoopFromAForegroundStepIsFatal) {
 TEST_F(MacDispatcherDeathTest, ShutdownFromInsideATaskIsFatal) {
   EXPECT_DEATH(
       {
-        auto dispatcher = MacDispatcher::Create();
+        auto dispatcher = CreateMacDispatcher();
         ForegroundExecutor(dispatcher)
             .Spawn([dispatcher]() -> Future<void> {
               dispatcher->Shutdown();
@@ -165,9 +165,9 @@ TEST_F(MacDispatcherDeathTest, ShutdownFromInsideATaskIsFatal) {
 TEST(MacDispatcherTest, LastReferenceDroppedInsideAStep) {
   absl::Notification scope_closed;
   absl::Notification frame_gone;
-  std::weak_ptr<MacDispatcher> weak;
+  std::weak_ptr<PlatformDispatcher> weak;
   {
-    auto dispatcher = MacDispatcher::Create();
+    auto dispatcher = CreateMacDispatcher();
     weak = dispatcher;
     struct SignalOnDestroy {
       absl::Notification* gone;
@@ -178,10 +178,10 @@ TEST(MacDispatcherTest, LastReferenceDroppedInsideAStep) {
       }
     };
     Executor(dispatcher)
-        .Spawn([&scope_closed, owner = std::shared_ptr<MacDispatcher>(dispatcher),
+        .Spawn([&scope_closed, owner = std::shared_ptr<PlatformDispatcher>(dispatcher),
                 signal = SignalOnDestroy(&frame_gone)]() mutable -> Future<void> {
           scope_closed.WaitForNotification();
-          owner.reset();  // the last reference: ~MacDispatcher runs here
+          owner.reset();  // the last reference: the dispatcher is destroyed here
           co_return;
         })
         .Detach();

@@ -5,7 +5,7 @@
 // std::mutex goes through winpthreads, while SRWLOCK and CONDITION_VARIABLE
 // are what the thread pool itself is built on (no allocation, no handle).
 // Only included by the dispatcher's .cc files and internal headers, never by
-// windows_dispatcher.h, so users do not get <windows.h> macros.
+// a public header, so users do not get <windows.h> macros.
 #ifndef PLATFORMS_WINDOWS_INTERNAL_WIN32_H_
 #define PLATFORMS_WINDOWS_INTERNAL_WIN32_H_
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <utility>
 
-#include "platforms/internal/run_step.h"
+#include "platforms/internal/dispatcher_step.h"
 #include "scheduler/future.h"
 
 namespace scheduler::windows_internal {
@@ -60,7 +60,7 @@ void WorkQueue::RunOne() {
     ++running_;
   }
   ++steps_on_this_thread;
-  platform_internal::RunStep(std::move(runnable), dispatcher_);
+  platform_internal::RunDispatcherStep(std::move(runnable), dispatcher_);
   --steps_on_this_thread;
   LockGuard guard(lock_);
   if (--running_ <= 1) steps_done_.SignalAll();

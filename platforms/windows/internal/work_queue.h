@@ -28,7 +28,7 @@ namespace scheduler::windows_internal {
 class WorkQueue {
  public:
   // Creates the work object in `pool`'s environment (and cleanup group).
-  // Steps run through RunStep with `dispatcher` pinned; it must stay valid
+  // Steps run through RunDispatcherStep with `dispatcher` pinned; it must stay valid
   // while a runnable can be taken from the queue (until `Stop` and
   // `WaitForOtherSteps`).
   static std::shared_ptr<WorkQueue> Create(std::shared_ptr<ThreadPool> pool,

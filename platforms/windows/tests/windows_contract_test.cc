@@ -3,18 +3,18 @@
 // wake-ups and ordering) and four. Cross-built with --config=windows, run
 // under wine.
 #include "gtest/gtest.h"
+#include "platforms/internal/os_dispatchers.h"
 #include "platforms/tests/platform_dispatcher_harness.h"
 #include "platforms/tests/scheduler_contract.h"
-#include "platforms/windows/windows_dispatcher.h"
 
 namespace scheduler {
 namespace {
 
 HarnessFactory Windows(const char* name, int workers) {
-  return {name, [workers] {
-            return MakePlatformDispatcherHarness(
-                WindowsDispatcher::Create({.worker_threads = workers}));
-          }};
+  return {
+      name, [workers] {
+        return MakePlatformDispatcherHarness(CreateWindowsDispatcher({.worker_threads = workers}));
+      }};
 }
 
 INSTANTIATE_TEST_SUITE_P(Windows, SchedulerContractTest,

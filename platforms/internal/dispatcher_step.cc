@@ -1,4 +1,4 @@
-#include "platforms/internal/run_step.h"
+#include "platforms/internal/dispatcher_step.h"
 
 #include <cstdio>
 #include <utility>
@@ -20,7 +20,7 @@ void DeleteDeferredDispatcher() {
   if (delete_after_step != nullptr) delete std::exchange(delete_after_step, nullptr);
 }
 
-void RunStep(Runnable runnable, const Scheduler* dispatcher) {
+void RunDispatcherStep(Runnable runnable, const Scheduler* dispatcher) {
   {
     internal::ScopedSchedulerPin pinned(dispatcher);
     try {

@@ -1,6 +1,6 @@
 // Internal: how every OS dispatcher's threads run one task step.
-#ifndef PLATFORMS_INTERNAL_RUN_STEP_H_
-#define PLATFORMS_INTERNAL_RUN_STEP_H_
+#ifndef PLATFORMS_INTERNAL_DISPATCHER_STEP_H_
+#define PLATFORMS_INTERNAL_DISPATCHER_STEP_H_
 
 #include "scheduler/runnable.h"
 #include "scheduler/scheduler.h"
@@ -23,13 +23,13 @@ namespace scheduler::platform_internal {
 // If the step dropped the dispatcher's last reference, the dispatcher was
 // shut down then and is deleted here, after the step (PlatformDispatcher::
 // Destroy), so the pin stayed valid for the whole step.
-void RunStep(Runnable runnable, const Scheduler* dispatcher);
+void RunDispatcherStep(Runnable runnable, const Scheduler* dispatcher);
 
 // Deletes the dispatcher whose deletion a step on this thread deferred, if
-// any. RunStep calls it; PlatformDispatcher::Destroy defers to it.
+// any. RunDispatcherStep calls it; PlatformDispatcher::Destroy defers to it.
 void DeleteDeferredDispatcher();
 void DeferDeletion(Scheduler* dispatcher);
 
 }  // namespace scheduler::platform_internal
 
-#endif  // PLATFORMS_INTERNAL_RUN_STEP_H_
+#endif  // PLATFORMS_INTERNAL_DISPATCHER_STEP_H_
