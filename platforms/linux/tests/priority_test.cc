@@ -14,7 +14,7 @@
 #include "absl/synchronization/notification.h"
 #include "executor/executor.h"
 #include "gtest/gtest.h"
-#include "platforms/linux/linux_dispatcher.h"
+#include "platforms/platform_dispatcher.h"
 #include "scheduler/future.h"
 #include "scheduler/task.h"
 
@@ -28,7 +28,7 @@ constexpr int kLowInterval = 16;
 // the order in which the tasks run is recorded.
 class OneWorkerPool {
  public:
-  OneWorkerPool() : dispatcher_(LinuxDispatcher::Create({.worker_threads = 1})), ex_(dispatcher_) {
+  OneWorkerPool() : dispatcher_(CreatePlatformDispatcher({.worker_threads = 1})), ex_(dispatcher_) {
     gate_ = ex_.Spawn([this]() -> Future<void> {
       started_.Notify();
       release_.WaitForNotification();  // real synchronization: the worker is busy until released
@@ -56,7 +56,7 @@ class OneWorkerPool {
   }
 
  private:
-  std::shared_ptr<LinuxDispatcher> dispatcher_;
+  std::shared_ptr<PlatformDispatcher> dispatcher_;
   Executor ex_;
   absl::Notification started_, release_;
   Task<void> gate_;
@@ -124,7 +124,7 @@ TEST(LinuxPriorityTest, LowPriorityWorkRunsAfterMediumWorkOtherwise) {
 }
 
 TEST(LinuxPriorityTest, PriorityWorkSpawnedFromInsideAStepAndTimersKeepThePriority) {
-  auto dispatcher = LinuxDispatcher::Create({.worker_threads = 2});
+  auto dispatcher = CreatePlatformDispatcher({.worker_threads = 2});
   Executor ex(dispatcher);
   // A high-priority task that yields and spawns a high-priority child: every
   // step goes through the prioritized queue, and nothing is lost.
@@ -138,7 +138,7 @@ TEST(LinuxPriorityTest, PriorityWorkSpawnedFromInsideAStepAndTimersKeepThePriori
 }
 
 TEST(LinuxPriorityTest, ShutdownWithQueuedPriorityWorkLeavesNothingBehind) {
-  auto dispatcher = LinuxDispatcher::Create({.worker_threads = 1});
+  auto dispatcher = CreatePlatformDispatcher({.worker_threads = 1});
   Executor ex(dispatcher);
   absl::Notification started, release;
   Task<void> gate = ex.Spawn([&]() -> Future<void> {
