@@ -90,8 +90,8 @@ class LocalExecutor {
  public:
   // Spawns `future` (a Future or a callable making one) as a task of this
   // session.
-  template <internal::SpawnableFuture F>
-  Task<internal::SpawnResult<F>> Spawn(
+  template <Spawnable F>
+  Task<SpawnResult<F>> Spawn(
       F&& future, std::source_location location = std::source_location::current()) const {
     return SpawnForeground(
         internal::AsScheduler(session_), internal::SessionOf(*session_),

@@ -78,17 +78,20 @@ class Executor {
     return scheduler::SpawnLabeled(scheduler_, label, std::forward<F>(future), location);
   }
 
-  // See `Priority` (scheduler/task_metadata.h) for what each scheduler does
-  // with it.
-  template <internal::SpawnableFuture F>
-  Task<internal::SpawnResult<F>> SpawnWithPriority(
+  // Like `Spawn`, at `priority`. Production: high-priority work is picked
+  // first without starving the rest on Linux, ignored on Windows and macOS;
+  // the TestScheduler draws the class to run with seeded 60/30/10 weights.
+  // See `Priority` (scheduler/task_metadata.h). Thread-safe.
+  template <Spawnable F>
+  Task<SpawnResult<F>> SpawnWithPriority(
       Priority priority, F&& future,
       std::source_location location = std::source_location::current()) const {
     return scheduler::SpawnWithPriority(scheduler_, priority, std::forward<F>(future), location);
   }
 
-  // Runs `fn(LocalExecutor)` in a dedicated session: a thread of its own in
-  // production, its own session under the TestScheduler (executor/dedicated.h).
+  // Runs `fn(LocalExecutor)` in a dedicated session, for state that must
+  // stay on one thread: a thread of its own in production, its own session
+  // under the TestScheduler (executor/dedicated.h). Thread-safe.
   template <typename Fn>
   auto SpawnDedicated(Fn fn,
                       std::source_location location = std::source_location::current()) const {

@@ -63,8 +63,8 @@ class BackgroundExecutor {
 
   // Like Spawn, with a priority: high-priority work is picked first without
   // starving the rest (see `scheduler::Priority` for each scheduler's rule).
-  template <scheduler::internal::SpawnableFuture F>
-  scheduler::Task<scheduler::internal::SpawnResult<F>> SpawnWithPriority(
+  template <scheduler::Spawnable F>
+  scheduler::Task<scheduler::SpawnResult<F>> SpawnWithPriority(
       scheduler::Priority priority, F&& future,
       std::source_location location = std::source_location::current()) const {
     return executor_.SpawnWithPriority(priority, std::forward<F>(future), location);

@@ -113,8 +113,8 @@ Task<SpawnResult<F>> SpawnLabeled(const std::shared_ptr<Scheduler>& scheduler, T
 // Like Spawn, with a scheduling priority (see `Priority` in task_metadata.h:
 // high-priority work is picked first without starving the rest). Every step
 // of the task, including those after a wake-up, keeps the priority.
-template <internal::SpawnableFuture F>
-Task<internal::SpawnResult<F>> SpawnWithPriority(
+template <Spawnable F>
+Task<SpawnResult<F>> SpawnWithPriority(
     const std::shared_ptr<Scheduler>& scheduler, Priority priority, F&& future,
     std::source_location location = std::source_location::current()) {
   TaskMetadata metadata = internal::MakeMetadata(*scheduler, std::nullopt, std::nullopt, location);
