@@ -235,6 +235,9 @@ class TaskCoreBase {
   // any, is published; `RegisterAwaiter` is refused from then on.
   bool AwaiterWoken() const { return awaiter_.load(std::memory_order_acquire) == kAwaiterWoken; }
 
+  // True for a timer's core (`StartAfter`): it has no frame to destroy.
+  bool IsTimer() const { return armed_after_; }
+
   // After `AwaiterWoken()`: true if awaiting the task would throw (it was
   // cancelled, or finished with an exception).
   bool Failed() const { return !IsCompleted() || error() != nullptr; }
