@@ -122,18 +122,23 @@ class WaiterList {
 };
 
 // The awaiter of one wait on primitive `P` (see THE PRIMITIVE). Yields the
-// node's grant. Movable only before the await starts (the compiler may move
-// it into the frame); once queued, the list points at its node.
-template <typename P>
+// node's grant. `Node` may extend WaiterNode with a payload (a channel's
+// value); the hooks get it as `Node&`. Movable only before the await starts
+// (the compiler may move it into the frame); once queued, the list points at
+// its node.
+template <typename P, typename Node = WaiterNode>
 class WaitAwaiter {
  public:
   using IsSchedulerAwaitable = void;
 
   WaitAwaiter(P* primitive, uint64_t want) : primitive_(primitive) { node_.want = want; }
-  WaitAwaiter(WaitAwaiter&& other) noexcept : primitive_(other.primitive_) {
+  WaitAwaiter(WaitAwaiter&& other) noexcept
+      : primitive_(other.primitive_), node_(std::move(other.node_)) {
     if (other.enqueued_) FatalError("waiter list: an awaiter moved while it waits");
-    node_.want = other.node_.want;
   }
+
+  // The node, for setting or taking its payload (before or after the await).
+  Node& node() { return node_; }
   WaitAwaiter& operator=(WaitAwaiter&&) = delete;
 
   ~WaitAwaiter() {
@@ -198,7 +203,7 @@ class WaitAwaiter {
 
  private:
   P* const primitive_;
-  WaiterNode node_;
+  Node node_;
   // Set once the node was queued, until the task resumed: only then may the
   // list or a notifier still refer to it. Touched only by the awaiting task.
   bool enqueued_ = false;
