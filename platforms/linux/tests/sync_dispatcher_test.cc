@@ -13,6 +13,7 @@
 #include "executor/executor.h"
 #include "gtest/gtest.h"
 #include "platforms/linux/linux_dispatcher.h"
+#include "scheduler/bounded_channel.h"
 #include "scheduler/combinators.h"
 #include "scheduler/spawn.h"
 #include "scheduler/sync.h"
@@ -142,6 +143,86 @@ TEST_F(SyncDispatcherTest, AutoResetEventLosesNoSignalBetweenThreads) {
     }
   });
   ex_.Block(std::move(responder));
+}
+
+TEST_F(SyncDispatcherTest, BoundedChannelDeliversEveryValueOnceAcrossThreads) {
+  auto [tx, rx] = MakeBoundedChannel<int>(4);
+  constexpr int kProducers = 3, kPerProducer = 300, kConsumers = 3;
+  std::vector<std::atomic<int>> seen(kProducers * kPerProducer);
+  std::vector<Task<void>> tasks;
+  for (int p = 0; p < kProducers; ++p) {
+    tasks.push_back(ex_.Spawn([p, tx = tx]() -> Future<void> {
+      for (int i = 0; i < kPerProducer; ++i) {
+        EXPECT_TRUE((co_await tx.Send(p * kPerProducer + i)).ok());
+      }
+    }));
+  }
+  { auto drop = std::move(tx); }  // the producers' copies keep it open
+  std::vector<Task<int>> consumers;
+  for (int c = 0; c < kConsumers; ++c) {
+    consumers.push_back(ex_.Spawn([&seen, rx = rx]() -> Future<int> {
+      int n = 0;
+      while (std::optional<int> v = co_await rx.Recv()) {
+        seen[*v].fetch_add(1);
+        ++n;
+      }
+      co_return n;
+    }));
+  }
+  for (Task<void>& t : tasks) ex_.Block(std::move(t));
+  int total = 0;
+  for (Task<int>& c : consumers) total += ex_.Block(std::move(c));
+  EXPECT_EQ(total, kProducers * kPerProducer);
+  for (size_t v = 0; v < seen.size(); ++v) EXPECT_EQ(seen[v].load(), 1) << v;
+}
+
+TEST_F(SyncDispatcherTest, SelectLosesNoValueAcrossThreads) {
+  auto [tx_a, rx_a] = MakeBoundedChannel<int>(2);
+  auto [tx_b, rx_b] = MakeBoundedChannel<int>(2);
+  constexpr int kEach = 200;
+  Task<void> pa = ex_.Spawn([tx = std::move(tx_a)]() -> Future<void> {
+    for (int i = 0; i < kEach; ++i) (void)co_await tx.Send(i);
+  });
+  Task<void> pb = ex_.Spawn([tx = std::move(tx_b)]() -> Future<void> {
+    for (int i = 0; i < kEach; ++i) (void)co_await tx.Send(1000 + i);
+  });
+  int received = ex_.Block([&]() -> Future<int> {
+    int n = 0;
+    bool a_open = true, b_open = true;
+    while (a_open && b_open) {
+      auto r = co_await Select(rx_a, rx_b);
+      if (r.index() == 0) {
+        a_open = std::get<0>(r).has_value();
+      } else {
+        b_open = std::get<1>(r).has_value();
+      }
+      n += (r.index() == 0 ? std::get<0>(r).has_value() : std::get<1>(r).has_value());
+    }
+    // Drain whichever is still open.
+    while (a_open && co_await rx_a.Recv()) ++n;
+    while (b_open && co_await rx_b.Recv()) ++n;
+    co_return n;
+  });
+  EXPECT_EQ(received, 2 * kEach) << "Select lost or duplicated a value";
+  ex_.Block(std::move(pa));
+  ex_.Block(std::move(pb));
+}
+
+TEST_F(SyncDispatcherTest, BarrierPhasesHaveOneLeaderEach) {
+  Barrier barrier(4);
+  std::atomic<int> leaders{0};
+  constexpr int kPhases = 100;
+  std::vector<Task<void>> tasks;
+  for (int t = 0; t < 4; ++t) {
+    tasks.push_back(ex_.Spawn([&]() -> Future<void> {
+      for (int i = 0; i < kPhases; ++i) {
+        if (co_await barrier.ArriveAndWait()) leaders.fetch_add(1);
+      }
+    }));
+  }
+  for (Task<void>& t : tasks) ex_.Block(std::move(t));
+  EXPECT_EQ(leaders.load(), kPhases);
+  EXPECT_EQ(barrier.phase(), static_cast<uint64_t>(kPhases));
 }
 
 }  // namespace
