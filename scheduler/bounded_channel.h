@@ -1,4 +1,4 @@
-// Bounded and watch channels, and Select over bounded receives.
+// Bounded, watch and broadcast channels, and Select over bounded receives.
 //
 //   auto [tx, rx] = MakeBoundedChannel<Job>(64);     // multi-producer, multi-consumer
 //   absl::Status s = co_await tx.Send(job);          // waits while 64 are queued
@@ -9,6 +9,9 @@
 //   while (co_await wrx.Changed()) Apply(wrx.Borrow());
 //
 //   std::variant<std::optional<A>, std::optional<B>> first = co_await Select(rx_a, rx_b);
+//
+//   auto [btx, brx] = MakeBroadcast<Event>(16);      // every receiver sees every value
+//   absl::StatusOr<Event> e = co_await brx.Recv();   // DataLoss if it fell 16 behind
 //
 // BOUNDED CHANNEL. `Send` waits while `capacity` values are queued
 // (backpressure); waiting senders and receivers are served in FIFO order, and
@@ -49,6 +52,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "scheduler/combinators.h"
 #include "scheduler/internal/waiter_list.h"
@@ -563,6 +567,156 @@ template <typename T>
 std::pair<WatchSender<T>, WatchReceiver<T>> MakeWatch(T initial) {
   auto state = std::make_shared<internal::WatchState<T>>(std::move(initial));
   return {WatchSender<T>(state), WatchReceiver<T>(state)};
+}
+
+namespace internal {
+template <typename T>
+struct BroadcastState {
+  explicit BroadcastState(size_t capacity, std::source_location location)
+      : capacity(capacity), location(location) {
+    if (capacity == 0) {
+      FatalError("MakeBroadcast with capacity 0 at " + FormatLocation(location));
+    }
+  }
+  const size_t capacity;
+  const std::source_location location;
+  absl::Mutex mu_;
+  std::deque<T> ring ABSL_GUARDED_BY(mu_);
+  uint64_t head_seq ABSL_GUARDED_BY(mu_) = 0;  // sequence number of ring.front()
+  uint64_t next_seq ABSL_GUARDED_BY(mu_) = 0;  // sequence number of the next Send
+  int senders ABSL_GUARDED_BY(mu_) = 1;
+  WaiterList waiters_ ABSL_GUARDED_BY(mu_);
+
+  // THE PRIMITIVE: a waiter's `want` is its receiver's cursor.
+  absl::Mutex& mu() { return mu_; }
+  WaiterList& waiters() { return waiters_; }
+  bool TryAcquire(WaiterNode& node, WakeList&) { return node.want < next_seq || senders == 0; }
+  void OnEnqueued(WaiterNode&) {}
+  void OnUnlinked(WaiterNode&, WakeList&) {}
+  void OnAbandoned(WaiterNode&, WakeList&) {}  // values stay in the ring: nothing to hand back
+
+  void Close(WakeList& wakes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (--senders == 0) waiters_.NotifyAll(0, wakes);
+  }
+};
+}  // namespace internal
+
+template <typename T>
+class BroadcastReceiver;
+
+// The sending side of a broadcast channel: every receiver gets every value
+// sent after it subscribed, as long as it keeps up: the channel keeps the
+// last `capacity` values, and a receiver that falls further behind is told
+// how many it missed (`Recv` returns `absl::DataLossError`) and continues
+// with the oldest value kept. `Send` never waits. Copyable; the channel
+// closes when the last sender is gone.
+template <typename T>
+class BroadcastSender {
+ public:
+  BroadcastSender(const BroadcastSender& other) : state_(other.state_) {
+    absl::MutexLock lock(&state_->mu_);
+    ++state_->senders;
+  }
+  BroadcastSender(BroadcastSender&&) noexcept = default;
+  BroadcastSender& operator=(const BroadcastSender&) = delete;
+  ~BroadcastSender() {
+    if (state_ == nullptr) return;  // moved from
+    internal::WakeList wakes;
+    {
+      absl::MutexLock lock(&state_->mu_);
+      state_->Close(wakes);
+    }
+    internal::WakeAll(wakes);
+  }
+
+  void Send(T value) {
+    internal::WakeList wakes;
+    std::optional<T> evicted;  // destroyed outside the lock
+    {
+      absl::MutexLock lock(&state_->mu_);
+      if (state_->ring.size() == state_->capacity) {
+        evicted.emplace(std::move(state_->ring.front()));
+        state_->ring.pop_front();
+        ++state_->head_seq;
+      }
+      state_->ring.push_back(std::move(value));
+      ++state_->next_seq;
+      state_->waiters_.NotifyAll(0, wakes);
+    }
+    internal::WakeAll(wakes);
+  }
+
+  // A new receiver that gets the values sent from now on.
+  BroadcastReceiver<T> Subscribe() const {
+    absl::MutexLock lock(&state_->mu_);
+    return BroadcastReceiver<T>(state_, state_->next_seq);
+  }
+
+ private:
+  template <typename U>
+  friend std::pair<BroadcastSender<U>, BroadcastReceiver<U>> MakeBroadcast(size_t,
+                                                                           std::source_location);
+  explicit BroadcastSender(std::shared_ptr<internal::BroadcastState<T>> s) : state_(std::move(s)) {}
+  std::shared_ptr<internal::BroadcastState<T>> state_;
+};
+
+// A receiving side of a broadcast channel. Copies continue from the same
+// position independently. Thread-compatible: one task receives at a time.
+template <typename T>
+class BroadcastReceiver {
+ public:
+  class RecvAwaiter {
+   public:
+    using IsSchedulerAwaitable = void;
+    explicit RecvAwaiter(BroadcastReceiver* rx) : rx_(rx), inner_(rx->state_.get(), rx->next_) {}
+    bool await_ready() { return inner_.await_ready(); }
+    bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
+    absl::StatusOr<T> await_resume() {
+      inner_.await_resume();
+      return rx_->Take();
+    }
+
+   private:
+    BroadcastReceiver* rx_;
+    internal::WaitAwaiter<internal::BroadcastState<T>> inner_;
+  };
+
+  // The next value; `absl::DataLossError` (naming how many were missed) if
+  // this receiver fell more than `capacity` behind; `absl::OutOfRangeError`
+  // once every sender is gone and everything was received.
+  RecvAwaiter Recv() { return RecvAwaiter(this); }
+
+ private:
+  template <typename U>
+  friend std::pair<BroadcastSender<U>, BroadcastReceiver<U>> MakeBroadcast(size_t,
+                                                                           std::source_location);
+  friend class BroadcastSender<T>;
+  BroadcastReceiver(std::shared_ptr<internal::BroadcastState<T>> s, uint64_t next)
+      : state_(std::move(s)), next_(next) {}
+
+  absl::StatusOr<T> Take() {
+    absl::MutexLock lock(&state_->mu_);
+    if (next_ < state_->head_seq) {
+      const uint64_t missed = state_->head_seq - next_;
+      next_ = state_->head_seq;
+      return absl::DataLossError("broadcast receiver lagged: " + std::to_string(missed) +
+                                 " values missed");
+    }
+    if (next_ < state_->next_seq) return state_->ring[next_++ - state_->head_seq];
+    return absl::OutOfRangeError("broadcast channel made at " + FormatLocation(state_->location) +
+                                 " is closed");
+  }
+
+  std::shared_ptr<internal::BroadcastState<T>> state_;
+  uint64_t next_;
+};
+
+// A broadcast channel keeping the last `capacity` (>= 1) values.
+template <typename T>
+std::pair<BroadcastSender<T>, BroadcastReceiver<T>> MakeBroadcast(
+    size_t capacity, std::source_location location = std::source_location::current()) {
+  auto state = std::make_shared<internal::BroadcastState<T>>(capacity, location);
+  return {BroadcastSender<T>(state), BroadcastReceiver<T>(state, 0)};
 }
 
 }  // namespace scheduler

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -148,6 +149,40 @@ TEST(WatchTest, ReceiversSeeTheLatestValueAndTheEnd) {
   { auto gone = std::move(tx); }
   scheduler->RunUntilParked();
   EXPECT_TRUE(ended);
+}
+
+TEST(BroadcastTest, EveryReceiverSeesEveryValueAndALaggardIsTold) {
+  auto scheduler = TestScheduler::Create();
+  Executor ex(scheduler);
+  auto [tx, rx] = MakeBroadcast<int>(2);
+  BroadcastReceiver<int> late = tx.Subscribe();
+  std::vector<int> got;
+  Task<void> follower = ex.Spawn([&, rx = rx]() mutable -> Future<void> {
+    while (true) {
+      absl::StatusOr<int> v = co_await rx.Recv();
+      if (!v.ok()) break;
+      got.push_back(*v);
+    }
+  });
+  tx.Send(1);
+  scheduler->RunUntilParked();
+  tx.Send(2);
+  scheduler->RunUntilParked();
+  EXPECT_EQ(got, (std::vector<int>{1, 2}));
+  tx.Send(3);  // `late` has not received anything: 1 falls out of its window
+  std::vector<std::string> late_saw;
+  ex.Block([&]() -> Future<void> {
+    for (int i = 0; i < 3; ++i) {
+      absl::StatusOr<int> v = co_await late.Recv();
+      late_saw.push_back(v.ok() ? std::to_string(*v) : std::string(v.status().message()));
+    }
+  });
+  EXPECT_EQ(late_saw,
+            (std::vector<std::string>{"broadcast receiver lagged: 1 values missed", "2", "3"}));
+  { auto gone = std::move(tx); }
+  scheduler->RunUntilParked();
+  EXPECT_TRUE(follower.IsReady()) << "closing must end the follower's loop";
+  EXPECT_EQ(got, (std::vector<int>{1, 2, 3}));
 }
 
 TEST(BoundedChannelDeathTest, ZeroCapacityNamesTheCallSite) {
