@@ -35,8 +35,13 @@
 // has had its frame destroyed, even one whose step was running on another
 // thread at that moment (the combinator waits for that step to end). If the
 // awaiting task is itself cancelled while it waits in a combinator, the
-// branches are cancelled with it (idle ones at once; one running elsewhere
-// when its step ends, as for any dropped Task).
+// branches are cancelled with it (idle ones at once; queued or running ones
+// when their scheduler next looks at them, as for any dropped Task). The
+// same holds one level down: when a combinator cancels a branch that is
+// itself waiting in a combinator (a `WhenAll` under `WithTimeout`), that
+// branch's frame is gone before the outer combinator returns, and its own
+// branches go as dropped Tasks do. A timer branch (`WithTimeout`'s) has no
+// frame and is not waited for.
 //
 // DETERMINISM. Under the TestScheduler, branches are ordinary tasks, so the
 // seed decides which finishes first; when the combinator finds several

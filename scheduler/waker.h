@@ -10,11 +10,11 @@
 // in `await_suspend`. A Waker is tied to the suspension it was made for: once
 // the task has resumed from it, waking (any copy of) it does nothing, so a
 // Waker handed to several wakers (as `Race` does) or kept too long cannot
-// resume the task early at a later await (task_core.h, STALE WAKE-UPS).
-// Contract left to the awaitable: wake only when the awaitable is ready (a
-// task woken for a suspension whose awaitable is not ready would resume
-// early), and do not keep the Waker of an `await_suspend` that returned false
-// (the step goes on, and its next await may be the same suspension).
+// resume the task early at a later await (task_core.h, STALE WAKE-UPS); that
+// holds even for the Waker of an `await_suspend` that returned false, which
+// goes stale when the step's next await asks for a Waker. Contract left to
+// the awaitable: wake only when the awaitable is ready (a task woken for the
+// suspension it is in, while its awaitable is not ready, resumes early).
 #ifndef SCHEDULER_WAKER_H_
 #define SCHEDULER_WAKER_H_
 
