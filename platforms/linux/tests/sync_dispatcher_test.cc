@@ -225,5 +225,34 @@ TEST_F(SyncDispatcherTest, BarrierPhasesHaveOneLeaderEach) {
   EXPECT_EQ(barrier.phase(), static_cast<uint64_t>(kPhases));
 }
 
+TEST_F(SyncDispatcherTest, BroadcastReceiversSeeIncreasingValuesAndTheEnd) {
+  auto [tx, rx] = MakeBroadcast<int>(8);
+  constexpr int kValues = 500, kReceivers = 3;
+  std::vector<Task<int>> receivers;
+  for (int r = 0; r < kReceivers; ++r) {
+    receivers.push_back(ex_.Spawn([rx = rx]() mutable -> Future<int> {
+      int last = -1, received = 0;
+      while (true) {
+        absl::StatusOr<int> v = co_await rx.Recv();
+        if (absl::IsOutOfRange(v.status())) break;  // closed and drained
+        if (!v.ok()) continue;                      // lagged: told, then continue
+        EXPECT_GT(*v, last) << "a broadcast value went backwards or repeated";
+        last = *v;
+        ++received;
+      }
+      EXPECT_EQ(last, kValues - 1) << "the last value must reach every receiver";
+      co_return received;
+    }));
+  }
+  Task<void> sender = ex_.Spawn([tx = std::move(tx)]() mutable -> Future<void> {
+    for (int i = 0; i < kValues; ++i) {
+      tx.Send(i);
+      if (i % 8 == 0) co_await Yield();
+    }
+  });
+  ex_.Block(std::move(sender));
+  for (Task<int>& r : receivers) EXPECT_GT(ex_.Block(std::move(r)), 0);
+}
+
 }  // namespace
 }  // namespace scheduler
