@@ -7,10 +7,18 @@
 // or cancelled is safe and cheap.
 //
 // Authors of custom awaitables get a Waker from `internal::SuspendCurrentTask`
-// in `await_suspend`. Contract: wake once per registration; a task woken when
-// its awaitable is not ready would resume early.
+// in `await_suspend`. A Waker is tied to the suspension it was made for: once
+// the task has resumed from it, waking (any copy of) it does nothing, so a
+// Waker handed to several wakers (as `Race` does) or kept too long cannot
+// resume the task early at a later await (task_core.h, STALE WAKE-UPS); that
+// holds even for the Waker of an `await_suspend` that returned false, which
+// goes stale when the step's next await asks for a Waker. Contract left to
+// the awaitable: wake only when the awaitable is ready (a task woken for the
+// suspension it is in, while its awaitable is not ready, resumes early).
 #ifndef SCHEDULER_WAKER_H_
 #define SCHEDULER_WAKER_H_
+
+#include <cstdint>
 
 namespace scheduler {
 
@@ -22,7 +30,9 @@ class Waker {
  public:
   Waker() = default;
   Waker(const Waker& other);
-  Waker(Waker&& other) noexcept : core_(other.core_) { other.core_ = nullptr; }
+  Waker(Waker&& other) noexcept : core_(other.core_), epoch_(other.epoch_) {
+    other.core_ = nullptr;
+  }
   Waker& operator=(Waker other) noexcept;
   ~Waker();
 
@@ -34,9 +44,11 @@ class Waker {
 
  private:
   friend class internal::TaskCoreBase;
-  explicit Waker(internal::TaskCoreBase* core);  // takes a new reference
+  // Takes a new reference.
+  Waker(internal::TaskCoreBase* core, uint32_t epoch);
 
   internal::TaskCoreBase* core_ = nullptr;
+  uint32_t epoch_ = 0;  // the suspension it wakes (task_core.h)
 };
 
 }  // namespace scheduler

@@ -70,7 +70,7 @@ run_tests "tests" //...
 # Layering: production targets never reach the TestScheduler.
 no_path_to_testing() {
   local from out
-  for from in //scheduler //executor //platforms:platform_dispatcher \
+  for from in //scheduler //scheduler:sync //executor //platforms:platform_dispatcher \
       //gpui_integration/... //cloud_integration/...; do
     out="$(bazel query --noshow_progress \
       "somepath(set(${from}) except attr(testonly, 1, set(${from})), //testing/...)" 2>/dev/null)"

@@ -44,12 +44,20 @@ bool DriverScheduler::DriveFromTask(Waker waker) {
 
 bool DriverScheduler::RunPending() {
   Runnable runnable;
+  Unparker more;
   {
     absl::MutexLock lock(&mu_);
     if (pending_.empty()) return false;
     runnable = std::move(pending_.front());
     pending_.pop_front();
+    // A thread driver runs one Runnable per Park, and Unparker tokens do not
+    // accumulate: two Runnables scheduled together (a combinator's branches)
+    // left one token. Leave a token for each one still pending.
+    if (!pending_.empty()) {
+      if (auto* u = std::get_if<Unparker>(&driver_)) more = *u;
+    }
   }
+  more.Unpark();
   if (TestControls* controls = GetTestControls()) controls->OnDrivenStep(runnable.metadata());
   runnable.Run();
   return true;

@@ -75,7 +75,34 @@ Waker SuspendCurrentTask(std::coroutine_handle<> h, std::source_location locatio
                "; scheduler::Future runs only when spawned (Spawn/Block) or awaited by one.");
   }
   core->SetResumePoint(h);
-  return core->MakeWaker();
+  return core->MakeWakerForSuspension();
+}
+
+Waker TaskCoreBase::MakeWakerForSuspension() {
+  uint64_t s = state_.load(std::memory_order_relaxed);
+  SCHEDULER_DCHECK_TRANSITION(s & kRunning, "SuspendCurrentTask outside the task's step", s);
+  if (waker_handed_out_) {
+    // A second await in one step: the first one's Waker must not count for
+    // this one (STALE WAKE-UPS). Only this thread moves the epoch, so the
+    // value read back is ours.
+    s = state_.fetch_add(kEpochOne, kAcqRel) + kEpochOne;
+  }
+  waker_handed_out_ = true;
+  return Waker(this, EpochOf(s));
+}
+
+std::shared_ptr<Scheduler> TaskCoreBase::LockScheduler() const {
+  return anchor_ == nullptr ? nullptr : anchor_->Lock();
+}
+
+void TaskCoreBase::TransitionError(const char* what, uint64_t state) const {
+  char bits[96];
+  std::snprintf(bits, sizeof(bits),
+                " (state: scheduled=%d running=%d completed=%d closed=%d handle=%d)",
+                (state & kScheduled) != 0, (state & kRunning) != 0, (state & kCompleted) != 0,
+                (state & kClosed) != 0, (state & kHandle) != 0);
+  FatalError(std::string("task protocol violated: ") + what + " for " + DescribeTask(metadata_) +
+             bits);
 }
 
 TaskCoreBase::TaskCoreBase(const std::shared_ptr<Scheduler>& scheduler, ScheduleMode mode,
@@ -106,6 +133,9 @@ void TaskCoreBase::NotifyFinished() {
 // Start and StartAfter are called by the spawner, which holds a strong
 // reference to the scheduler for the duration of the call: no lock needed.
 void TaskCoreBase::Start() {
+  SCHEDULER_DCHECK_TRANSITION(
+      !(state_.load(std::memory_order_relaxed) & (kScheduled | kRunning | kCompleted | kClosed)),
+      "Start called twice", state_.load(std::memory_order_relaxed));
   Observe(anchor_->raw()->context().task_observer());
   // Nobody else has seen the core yet, so a plain update is race-free; it
   // counts the first Runnable's reference.
@@ -115,6 +145,9 @@ void TaskCoreBase::Start() {
 }
 
 void TaskCoreBase::StartAfter(Duration delay) {
+  SCHEDULER_DCHECK_TRANSITION(
+      !(state_.load(std::memory_order_relaxed) & (kScheduled | kRunning | kCompleted | kClosed)),
+      "StartAfter called twice", state_.load(std::memory_order_relaxed));
   Observe(anchor_->raw()->context().task_observer());
   armed_after_ = true;
   state_.store(state_.load(std::memory_order_relaxed) + (kScheduled | kRefOne),
@@ -148,10 +181,11 @@ void TaskCoreBase::SubmitTo(Scheduler& s, Runnable runnable) {
   }
 }
 
-void TaskCoreBase::Wake() {
+void TaskCoreBase::Wake(uint32_t epoch) {
   uint64_t s = state_.load(kAcquire);
   while (true) {
     if (s & (kCompleted | kClosed | kScheduled)) return;
+    if (EpochOf(s) != epoch) return;  // stale: made for an earlier suspension
     // While kRunning, the runner resubmits when the step ends, with the
     // reference of the Runnable it is running; otherwise count a new one.
     const uint64_t next = (s & kRunning) ? (s | kScheduled) : (s | kScheduled) + kRefOne;
@@ -164,14 +198,22 @@ void TaskCoreBase::Wake() {
 
 void TaskCoreBase::RunStep() {
   uint64_t s = state_.load(kAcquire);
+  SCHEDULER_DCHECK_TRANSITION((s & kScheduled) && !(s & kRunning),
+                              "a step started without owning kScheduled, or during another step",
+                              s);
   while (true) {
     if (s & kClosed) {
       ReleaseOnExit release{this};
       CloseOwned(kScheduled);
       return;
     }
-    if (state_.compare_exchange_weak(s, (s & ~kScheduled) | kRunning, kAcqRel, kAcquire)) break;
+    // The epoch advances: Wakers of the suspension we resume from are stale.
+    if (state_.compare_exchange_weak(s, ((s & ~kScheduled) | kRunning) + kEpochOne, kAcqRel,
+                                     kAcquire)) {
+      break;
+    }
   }
+  waker_handed_out_ = false;
   {
     InsideStepScope inside;
     bool finished;
@@ -186,6 +228,7 @@ void TaskCoreBase::RunStep() {
     }
   }
   s = state_.load(kAcquire);
+  SCHEDULER_DCHECK_TRANSITION(s & kRunning, "a step ended without kRunning", s);
   while (true) {
     if (s & kClosed) {
       ReleaseOnExit release{this};
@@ -207,6 +250,9 @@ void TaskCoreBase::RunStep() {
 }
 
 void TaskCoreBase::DropUnrun() {
+  SCHEDULER_DCHECK_TRANSITION(
+      (state_.load(kAcquire) & kScheduled) && !(state_.load(kAcquire) & kRunning),
+      "a Runnable dropped without owning kScheduled", state_.load(kAcquire));
   const uint64_t previous = state_.fetch_or(kClosed, kAcqRel);
   if (!(previous & kClosed)) NotifyFinished();
   CloseOwned(kScheduled);
@@ -222,6 +268,7 @@ void TaskCoreBase::CloseOwned(uint64_t clear_bits) {
 
 void TaskCoreBase::FinishOwned() {
   uint64_t s = state_.load(kAcquire);
+  SCHEDULER_DCHECK_TRANSITION(!(s & kCompleted), "a task completed twice", s);
   while (!state_.compare_exchange_weak(s, (s & ~(kRunning | kScheduled)) | kCompleted, kAcqRel,
                                        kAcquire)) {
   }
@@ -232,19 +279,29 @@ void TaskCoreBase::FinishOwned() {
   if (!(s & (kHandle | kClosed))) ReportDetachedError();
 }
 
-void TaskCoreBase::Cancel() {
+void TaskCoreBase::Cancel() { CancelImpl(/*release_handle=*/true); }
+
+void TaskCoreBase::CancelKeepingHandle() { CancelImpl(/*release_handle=*/false); }
+
+void TaskCoreBase::CancelImpl(bool release_handle) {
   uint64_t s = state_.load(kAcquire);
+  SCHEDULER_DCHECK_TRANSITION(s & kHandle, "Cancel without a live handle", s);
   while (true) {
     const bool finished = s & (kCompleted | kClosed);
     const bool owned_elsewhere = s & (kScheduled | kRunning);
+    if (finished && !release_handle) return;
     // A finished task needs nothing more from us: the handle's reference
     // goes in the same CAS. Otherwise we keep it for the work below.
-    const uint64_t next = finished ? (s & ~kHandle) - kRefOne : ((s | kClosed) & ~kHandle);
+    const uint64_t handle_bit = release_handle ? kHandle : 0;
+    const uint64_t next = finished ? (s & ~kHandle) - kRefOne : ((s | kClosed) & ~handle_bit);
     if (!state_.compare_exchange_weak(s, next, kAcqRel, kAcquire)) continue;
     if (finished) {
       if (HeldLastRef(s)) delete this;
       return;
     }
+    // Without release_handle the handle's reference stays with the handle;
+    // take one of our own for the work below.
+    if (!release_handle) Ref();
     ReleaseOnExit release{this};
     NotifyFinished();
     if (!owned_elsewhere) {
@@ -263,6 +320,7 @@ void TaskCoreBase::Cancel() {
 
 void TaskCoreBase::Detach() {
   uint64_t s = state_.load(kAcquire);
+  SCHEDULER_DCHECK_TRANSITION(s & kHandle, "Detach without a live handle", s);
   while (true) {
     if ((s & kCompleted) && !(s & kClosed)) {
       // Completed while the handle lived, so the completer left the report
@@ -281,14 +339,28 @@ void TaskCoreBase::Detach() {
 
 bool TaskCoreBase::RegisterAwaiter(Waker& waker) {
   const auto mine = reinterpret_cast<uintptr_t>(waker.core_);
+  // One handle owner registers at a time; only WakeAwaiter races with us. A
+  // re-registration first takes the previous Waker out, so the epoch is
+  // written only while the slot is empty: a WakeAwaiter that took a Waker
+  // reads the epoch stored with it.
   uintptr_t current = awaiter_.load(kAcquire);
-  while (true) {
+  while (current != kNoAwaiter) {
     if (current == kAwaiterWoken) return false;
-    if (awaiter_.compare_exchange_weak(current, mine, kAcqRel, kAcquire)) break;
+    if (awaiter_.compare_exchange_weak(current, kNoAwaiter, kAcqRel, kAcquire)) {
+      auto* previous = reinterpret_cast<TaskCoreBase*>(current);
+      SCHEDULER_DCHECK_TRANSITION(previous == waker.core_ || previous->IsFinished(),
+                                  "a second task awaits it while the first still does",
+                                  state_.load(kAcquire));
+      previous->Unref();
+      current = kNoAwaiter;
+      break;
+    }
+  }
+  awaiter_epoch_.store(waker.epoch_, std::memory_order_relaxed);
+  if (!awaiter_.compare_exchange_strong(current, mine, kAcqRel, kAcquire)) {
+    return false;  // WakeAwaiter ran meanwhile: the slot is woken for good
   }
   waker.core_ = nullptr;  // its reference now belongs to the slot
-  // A re-registration replaces the previous Waker.
-  if (current != kNoAwaiter) reinterpret_cast<TaskCoreBase*>(current)->Unref();
   return true;
 }
 
@@ -296,7 +368,7 @@ void TaskCoreBase::WakeAwaiter() {
   const uintptr_t awaiter = awaiter_.exchange(kAwaiterWoken, kAcqRel);
   if (awaiter == kNoAwaiter || awaiter == kAwaiterWoken) return;
   auto* core = reinterpret_cast<TaskCoreBase*>(awaiter);
-  core->Wake();
+  core->Wake(awaiter_epoch_.load(std::memory_order_relaxed));
   core->Unref();
 }
 
@@ -341,14 +413,17 @@ const TaskMetadata& Runnable::metadata() const {
   return core_->metadata();
 }
 
-Waker::Waker(internal::TaskCoreBase* core) : core_(core) { core_->Ref(); }
+Waker::Waker(internal::TaskCoreBase* core, uint32_t epoch) : core_(core), epoch_(epoch) {
+  core_->Ref();
+}
 
-Waker::Waker(const Waker& other) : core_(other.core_) {
+Waker::Waker(const Waker& other) : core_(other.core_), epoch_(other.epoch_) {
   if (core_ != nullptr) core_->Ref();
 }
 
 Waker& Waker::operator=(Waker other) noexcept {
   std::swap(core_, other.core_);
+  std::swap(epoch_, other.epoch_);
   return *this;
 }
 
@@ -357,7 +432,7 @@ Waker::~Waker() {
 }
 
 void Waker::Wake() const {
-  if (core_ != nullptr) core_->Wake();
+  if (core_ != nullptr) core_->Wake(epoch_);
 }
 
 }  // namespace scheduler

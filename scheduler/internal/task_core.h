@@ -5,7 +5,7 @@
 // completion meet, so it is written out in full.
 //
 // STATE BITS (`state_`, one atomic word, which also holds the reference count
-// in its upper bits; see REFERENCES):
+// and the wake epoch in its upper bits; see REFERENCES and STALE WAKE-UPS):
 //   kScheduled  A Runnable for the task exists (queued somewhere, or being run),
 //               or — while kRunning — the task was woken during its step and
 //               the runner must hand out a new Runnable when the step ends.
@@ -59,23 +59,55 @@
 // it shares. A completed task's frame is gone before kCompleted is set, so
 // `co_await` may take a completed result without registering.
 //
+// STALE WAKE-UPS. A Waker is made for one suspension and names it: it
+// carries the task's wake epoch (bits kEpochShift.. of `state_`) as it was
+// when `SuspendCurrentTask` handed it out, and `Wake` schedules the task only
+// if the epoch is still the same, in the CAS that sets kScheduled. The epoch
+// advances
+//   * when a step starts (in RunStep's CAS that sets kRunning): the
+//     suspension the task resumes from is over, so every Waker made for it is
+//     stale, however long its holder (a losing `Race` branch, a cancelled
+//     waiter list entry, a timer) keeps it;
+//   * when one step hands out a second Waker (`SuspendCurrentTask` called
+//     again after an awaitable resumed the step inline): the first await is
+//     over too, though no step boundary separates them.
+// The first rule is free (the CAS exists anyway); the second costs one
+// fetch_add, only in steps that await more than once. Hence a wake-up can
+// resume a task only at the suspension it was made for: an awaitable may
+// hand its Waker to any number of wakers (every branch of a `Race`), and any
+// number of them may fire, late or concurrently; the first one for the
+// current suspension schedules the task, the rest are coalesced (kScheduled)
+// or refused (stale). The epoch has 24 bits: a Waker held across exactly a
+// multiple of 2^24 suspensions of its task would be taken for current; no
+// holder in this library keeps one past the await it was made for.
+// The awaiter slot (AWAITERS) keeps its Waker's epoch in `awaiter_epoch_`,
+// written only while the slot is empty (see RegisterAwaiter), so the
+// `WakeAwaiter` that takes a Waker reads the epoch registered with it.
+//
+// CHECKED TRANSITIONS. The preconditions of this protocol are asserted in
+// builds without NDEBUG (debug and sanitizer builds; `-c opt` compiles them
+// out): `Start` once and before anything else; a step starts only when
+// kScheduled is set and no step runs; a step ends with kRunning set; a
+// Runnable is dropped unrun only while it owns kScheduled; `Cancel` and
+// `Detach` once, with kHandle set; completion once; `SuspendCurrentTask` only
+// inside the task's step; one awaiter at a time (a second registration
+// while a live task other than the first registrant is registered).
+// A violation is a fatal error naming the task.
+//
 // DETACHED EXCEPTIONS are reported exactly once: completion and `Detach` both
 // update kHandle/kCompleted atomically; whichever of the two comes second
 // sees the other's bit and reports.
 //
-// REFERENCES (`state_ >> kRefShift`): one for each Runnable, Task handle and
-// Waker. The core (and the result in it) is freed when the last one goes.
-// They share the state word, as in tokio, so that a transition and the
-// reference it creates or consumes are one read-modify-write: `Start`
-// publishes the handle's and the first Runnable's references with its plain
-// initial store; `Wake` counts the new Runnable's reference in the CAS that
-// sets kScheduled; the end of a step either keeps the Runnable's reference
-// for the Runnable it hands out (woken during the step) or drops it in the
-// CAS that clears kRunning; `Detach`, and `Cancel` of a finished task, drop
-// the handle's reference in the CAS that clears kHandle. A party may free
-// the core only when the count it removed was the last one, so no
-// transition after one that drops a reference may touch the core unless the
-// dropping party still holds another.
+// REFERENCES (bits kRefShift..kEpochShift-1 of `state_`, 32 bits): one for
+// each Runnable, Task handle and Waker. The core (and the result in it) is freed when the last one
+// goes. They share the state word, as in tokio, so that a transition and the reference it creates
+// or consumes are one read-modify-write: `Start` publishes the handle's and the first Runnable's
+// references with its plain initial store; `Wake` counts the new Runnable's reference in the CAS
+// that sets kScheduled; the end of a step either keeps the Runnable's reference for the Runnable it
+// hands out (woken during the step) or drops it in the CAS that clears kRunning; `Detach`, and
+// `Cancel` of a finished task, drop the handle's reference in the CAS that clears kHandle. A party
+// may free the core only when the count it removed was the last one, so no transition after one
+// that drops a reference may touch the core unless the dropping party still holds another.
 //
 // REACHING THE SCHEDULER (`Submit`). A task must find its scheduler for as
 // long as the task lives, without keeping it alive. It points at the
@@ -142,9 +174,15 @@ class TaskCoreBase {
   static constexpr uint64_t kHandle = 1u << 4;
   static constexpr int kRefShift = 8;
   static constexpr uint64_t kRefOne = uint64_t{1} << kRefShift;
+  // The wake epoch sits above the count, so advancing it wraps harmlessly
+  // out of the word's top (see STALE WAKE-UPS).
+  static constexpr int kEpochShift = 40;
+  static constexpr uint64_t kEpochOne = uint64_t{1} << kEpochShift;
+  static constexpr uint64_t kRefMask = (uint64_t{1} << (kEpochShift - kRefShift)) - 1;
+  static uint32_t EpochOf(uint64_t state) { return static_cast<uint32_t>(state >> kEpochShift); }
   // True if `previous`, a state read by the RMW that dropped a reference,
   // counted only that one: the dropper must free the core.
-  static bool HeldLastRef(uint64_t previous) { return (previous >> kRefShift) == 1; }
+  static bool HeldLastRef(uint64_t previous) { return ((previous >> kRefShift) & kRefMask) == 1; }
 
   TaskCoreBase(const TaskCoreBase&) = delete;
   TaskCoreBase& operator=(const TaskCoreBase&) = delete;
@@ -170,8 +208,9 @@ class TaskCoreBase {
   // Hands the first Runnable to the scheduler after `delay` (timers).
   void StartAfter(Duration delay);
 
-  // Thread-safe. See "WHY WAKE-UPS ARE NEVER LOST".
-  void Wake();
+  // Thread-safe. Schedules the task if `epoch` still names its current
+  // suspension. See "WHY WAKE-UPS ARE NEVER LOST" and STALE WAKE-UPS.
+  void Wake(uint32_t epoch);
 
   // Runnable entry points; the caller holds the kScheduled ownership.
   // RunStep consumes the Runnable's reference; DropUnrun does not.
@@ -181,11 +220,27 @@ class TaskCoreBase {
   // Task-handle entry points; both consume the handle's reference.
   void Cancel();
   void Detach();
+  // Cancels like `Cancel` but keeps the handle and its reference, so that
+  // the holder can still register as awaiter and learn when the frame is
+  // gone (the combinators wait for that before they return). The handle's
+  // later `Cancel` only drops it. No-op on a finished task.
+  void CancelKeepingHandle();
 
   // Takes `waker` to call once the task has completed or been cancelled and
   // its frame is gone. Returns false, leaving `waker` with the caller, if
   // that wake-up has already happened (see AWAITERS).
   bool RegisterAwaiter(Waker& waker);
+
+  // True once `WakeAwaiter` has run: the frame is gone and the result, if
+  // any, is published; `RegisterAwaiter` is refused from then on.
+  bool AwaiterWoken() const { return awaiter_.load(std::memory_order_acquire) == kAwaiterWoken; }
+
+  // True for a timer's core (`StartAfter`): it has no frame to destroy.
+  bool IsTimer() const { return armed_after_; }
+
+  // After `AwaiterWoken()`: true if awaiting the task would throw (it was
+  // cancelled, or finished with an exception).
+  bool Failed() const { return !IsCompleted() || error() != nullptr; }
 
   bool IsCompleted() const { return state_.load(std::memory_order_acquire) & kCompleted; }
   bool IsFinished() const {
@@ -196,7 +251,14 @@ class TaskCoreBase {
 
   // Called by awaitables in `await_suspend`, on the thread running the step.
   void SetResumePoint(std::coroutine_handle<> h) { resume_point_ = h; }
-  Waker MakeWaker() { return Waker(this); }
+  // A Waker for the suspension being entered (see STALE WAKE-UPS). Only on
+  // the thread running the task's step.
+  Waker MakeWakerForSuspension();
+
+  // The task's scheduler, or nullptr if it is gone. How the task submits its
+  // Runnables (combinators spawn their branches the same way).
+  std::shared_ptr<Scheduler> LockScheduler() const;
+  ScheduleMode mode() const { return mode_; }
 
  protected:
   TaskCoreBase(const std::shared_ptr<Scheduler>& scheduler, ScheduleMode mode,
@@ -231,6 +293,10 @@ class TaskCoreBase {
     ~ReleaseOnExit() { core->Unref(); }
   };
   void SubmitTo(Scheduler& scheduler, Runnable runnable);
+  // Cancel and CancelKeepingHandle.
+  void CancelImpl(bool release_handle);
+  // Fatal error naming the task and `what`, for CHECKED TRANSITIONS.
+  [[noreturn]] void TransitionError(const char* what, uint64_t state) const;
   // Closes an owned, unfinished task: frame destroyed, awaiter woken.
   void CloseOwned(uint64_t clear_bits);
   void FinishOwned();
@@ -244,6 +310,9 @@ class TaskCoreBase {
   // Set by StartAfter before the Runnable is published: Cancel then offers
   // the Runnable back to the scheduler (see TIMERS).
   bool armed_after_ = false;
+  // Whether this step has handed out a Waker (see STALE WAKE-UPS). Touched
+  // only by the thread running the step.
+  bool waker_handed_out_ = false;
   uint32_t timer_slot_ = kNoTimerSlot;
   TaskCoreBase* queue_next_ = nullptr;
   const TaskMetadata metadata_;
@@ -257,7 +326,22 @@ class TaskCoreBase {
   static constexpr uintptr_t kNoAwaiter = 0;
   static constexpr uintptr_t kAwaiterWoken = 1;
   std::atomic<uintptr_t> awaiter_{kNoAwaiter};
+  // The epoch of the Waker in `awaiter_`; see STALE WAKE-UPS.
+  std::atomic<uint32_t> awaiter_epoch_{0};
 };
+
+// Assertions of the task protocol's preconditions (CHECKED TRANSITIONS):
+// compiled in unless NDEBUG is defined.
+#ifdef NDEBUG
+#define SCHEDULER_DCHECK_TRANSITION(condition, what, state) \
+  do {                                                      \
+  } while (false)
+#else
+#define SCHEDULER_DCHECK_TRANSITION(condition, what, state) \
+  do {                                                      \
+    if (!(condition)) TransitionError(what, state);         \
+  } while (false)
+#endif
 
 // The task whose step is running on this thread, or nullptr.
 TaskCoreBase* CurrentTask();

@@ -11,6 +11,8 @@
 
 #include "executor/executor.h"
 #include "scheduler/channel.h"
+#include "scheduler/combinators.h"
+#include "scheduler/sync.h"
 #include "scheduler/yield.h"
 #include "testing/byte_chooser.h"
 #include "testing/test_scheduler.h"
@@ -108,6 +110,39 @@ Future<int> Body(std::shared_ptr<TestScheduler> s, Ledger* ledger, int index, Bo
   co_return result;
 }
 
+// Races two bodies, or one against a timeout (`timeout_ms` >= 0); the
+// losers' frames must be gone (FrameGuard) before it returns.
+Future<int> RaceBody(Ledger* ledger, int index, Future<int> x, Future<int> y, int timeout_ms) {
+  FrameGuard guard(ledger, index);
+  int result = index;
+  if (timeout_ms >= 0) {
+    std::optional<int> r =
+        co_await WithTimeout(std::move(x), std::chrono::milliseconds(timeout_ms));
+    result += r.value_or(-1);
+  } else {
+    std::variant<int, int> r = co_await Race(std::move(x), std::move(y));
+    result += r.index() == 0 ? std::get<0>(r) : std::get<1>(r);
+  }
+  ledger->tasks[index].completed = true;
+  ledger->Mix(600 + index);
+  co_return result;
+}
+
+// Holds `mutex` across `yields` yields; two holders at once is a violation.
+Future<int> MutexBody(Ledger* ledger, int index, Mutex* mutex, int* holders, int yields) {
+  FrameGuard guard(ledger, index);
+  Mutex::Guard lock = co_await mutex->Lock();
+  if (++*holders != 1) Violation("two tasks hold the fuzz mutex");
+  struct Leave {
+    int* holders;
+    ~Leave() { --*holders; }
+  } leave{holders};
+  for (int i = 0; i < yields; ++i) co_await Yield();
+  ledger->tasks[index].completed = true;
+  ledger->Mix(700 + index);
+  co_return index;
+}
+
 constexpr int kSlots = 8;
 
 // The program's scheduler: seeded random, or choices from `schedule_bytes`.
@@ -134,7 +169,7 @@ class Program {
         labels_{TaskLabel::New(), TaskLabel::New()} {}
 
   void Execute(ByteReader& in) {
-    const uint8_t op = in.Next() % 13;
+    const uint8_t op = in.Next() % 16;
     const uint8_t a = in.Next();
     const uint8_t b = in.Next();
     Task<int>& slot = slots_[a % kSlots];
@@ -189,6 +224,21 @@ class Program {
         } else if (std::optional<Sender<int>>& tx = senders_[b % senders_.size()]) {
           (void)tx->Send(b);
         }
+        break;
+      case 13:
+      case 14: {
+        // Race two fresh bodies, or one against a timeout of b % 40 ms.
+        Future<int> x = MakeBody(a, b);
+        Future<int> y = MakeBody(b, a);
+        const int index = NewIndex();
+        slot = background_.Spawn(
+            RaceBody(&ledger_, index, std::move(x), std::move(y), op == 14 ? b % 40 : -1));
+        RecordId(slot);
+        break;
+      }
+      case 15:
+        slot = background_.Spawn(MutexBody(&ledger_, NewIndex(), &mutex_, &mutex_holders_, b % 4));
+        RecordId(slot);
         break;
     }
     ++operations_;
@@ -266,6 +316,9 @@ class Program {
     }
   }
 
+  // Before the slots: destroyed after every frame that may hold it.
+  Mutex mutex_;
+  int mutex_holders_ = 0;
   std::shared_ptr<TestScheduler> scheduler_;
   Executor background_;
   ForegroundExecutor foreground_a_;

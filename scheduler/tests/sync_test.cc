@@ -1,0 +1,410 @@
+// Mutex, Semaphore, Event, Latch and Barrier (scheduler/sync.h): FIFO
+// hand-off, cancellation while queued and while notified, and sweeps over
+// many seeds (random and PCT) with tasks cancelled at every await.
+#include "scheduler/sync.h"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "executor/executor.h"
+#include "gtest/gtest.h"
+#include "scheduler/spawn.h"
+#include "scheduler/tests/sync_test_util.h"
+#include "scheduler/yield.h"
+#include "testing/harness.h"
+#include "testing/test_scheduler.h"
+
+namespace scheduler {
+namespace {
+
+using testing_util::FrameCounts;
+using testing_util::FrameProbe;
+
+TEST(MutexTest, HandsTheLockOverInArrivalOrder) {
+  auto scheduler = TestScheduler::Create({.seed = 11});
+  Executor ex(scheduler);
+  Mutex mu;
+  std::optional<Mutex::Guard> held = mu.TryLock();
+  ASSERT_TRUE(held.has_value());
+  std::vector<int> arrivals, acquisitions;
+  std::vector<Task<void>> tasks;
+  for (int i = 0; i < 5; ++i) {
+    tasks.push_back(ex.Spawn([&, i]() -> Future<void> {
+      co_await ex.SimulateRandomDelay();
+      arrivals.push_back(i);  // the Lock below queues in this same step
+      Mutex::Guard guard = co_await mu.Lock();
+      acquisitions.push_back(i);
+      co_await Yield();
+    }));
+  }
+  scheduler->RunUntilParked();
+  ASSERT_EQ(arrivals.size(), 5u);
+  EXPECT_TRUE(acquisitions.empty());
+  EXPECT_FALSE(mu.TryLock().has_value()) << "no barging past queued waiters";
+  held.reset();
+  scheduler->RunUntilParked();
+  EXPECT_EQ(acquisitions, arrivals);
+  EXPECT_FALSE(mu.IsLocked());
+}
+
+TEST(MutexTest, AWaiterCancelledWhileQueuedLeavesNoTrace) {
+  auto scheduler = TestScheduler::Create();
+  Executor ex(scheduler);
+  Mutex mu;
+  std::optional<Mutex::Guard> held = mu.TryLock();
+  bool second_got_it = false;
+  Task<void> first = ex.Spawn([&]() -> Future<void> { Mutex::Guard g = co_await mu.Lock(); });
+  scheduler->RunUntilParked();
+  Task<void> second = ex.Spawn([&]() -> Future<void> {
+    Mutex::Guard g = co_await mu.Lock();
+    second_got_it = true;
+  });
+  scheduler->RunUntilParked();
+  first = Task<void>();  // idle, queued: its frame goes now
+  held.reset();
+  scheduler->RunUntilParked();
+  EXPECT_TRUE(second_got_it);
+  EXPECT_FALSE(mu.IsLocked());
+}
+
+TEST(MutexTest, AWaiterCancelledAfterTheHandOffPassesTheLockOn) {
+  auto scheduler = TestScheduler::Create();
+  Executor ex(scheduler);
+  Mutex mu;
+  std::optional<Mutex::Guard> held = mu.TryLock();
+  bool first_ran = false, second_got_it = false;
+  Task<void> first = ex.Spawn([&]() -> Future<void> {
+    Mutex::Guard g = co_await mu.Lock();
+    first_ran = true;
+  });
+  scheduler->RunUntilParked();
+  Task<void> second = ex.Spawn([&]() -> Future<void> {
+    Mutex::Guard g = co_await mu.Lock();
+    second_got_it = true;
+  });
+  scheduler->RunUntilParked();
+  held.reset();          // hands the lock to `first`, which is now scheduled
+  first = Task<void>();  // cancelled before it could run: must pass the lock on
+  scheduler->RunUntilParked();
+  EXPECT_FALSE(first_ran);
+  EXPECT_TRUE(second_got_it);
+  EXPECT_FALSE(mu.IsLocked());
+}
+
+TEST(SemaphoreTest, AQueuedHeadAskingForManyHoldsUpOthersUntilItLeaves) {
+  auto scheduler = TestScheduler::Create();
+  Executor ex(scheduler);
+  Semaphore sem(1);
+  bool big = false, small = false;
+  Task<void> big_task = ex.Spawn([&]() -> Future<void> {
+    Semaphore::Permit p = co_await sem.Acquire(3);
+    big = true;
+  });
+  scheduler->RunUntilParked();
+  Task<void> small_task = ex.Spawn([&]() -> Future<void> {
+    Semaphore::Permit p = co_await sem.Acquire(1);
+    small = true;
+  });
+  scheduler->RunUntilParked();
+  EXPECT_FALSE(small) << "FIFO: the small request waits behind the big one";
+  big_task = Task<void>();
+  scheduler->RunUntilParked();
+  EXPECT_TRUE(small);
+  EXPECT_FALSE(big);
+  EXPECT_EQ(sem.available(), 1u);
+}
+
+TEST(SemaphoreTest, PermitsReturnOnDestructionAndForgetKeepsThem) {
+  Semaphore sem(2);
+  {
+    std::optional<Semaphore::Permit> p = sem.TryAcquire(2);
+    ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(sem.available(), 0u);
+  }
+  EXPECT_EQ(sem.available(), 2u);
+  std::optional<Semaphore::Permit> p = sem.TryAcquire(1);
+  p->Forget();
+  p.reset();
+  EXPECT_EQ(sem.available(), 1u);
+}
+
+TEST(EventTest, ManualResetReleasesEveryWaiterAndStaysSet) {
+  auto scheduler = TestScheduler::Create();
+  Executor ex(scheduler);
+  Event ev(Event::kManualReset);
+  int released = 0;
+  std::vector<Task<void>> tasks;
+  for (int i = 0; i < 3; ++i) {
+    tasks.push_back(ex.Spawn([&]() -> Future<void> {
+      co_await ev.Wait();
+      ++released;
+    }));
+  }
+  scheduler->RunUntilParked();
+  EXPECT_EQ(released, 0);
+  ev.Set();
+  scheduler->RunUntilParked();
+  EXPECT_EQ(released, 3);
+  EXPECT_TRUE(ev.IsSet());
+  ev.Reset();
+  EXPECT_FALSE(ev.IsSet());
+}
+
+TEST(EventTest, AutoResetReleasesOneWaiterPerSet) {
+  auto scheduler = TestScheduler::Create();
+  Executor ex(scheduler);
+  Event ev(Event::kAutoReset);
+  int released = 0;
+  std::vector<Task<void>> tasks;
+  for (int i = 0; i < 3; ++i) {
+    tasks.push_back(ex.Spawn([&]() -> Future<void> {
+      co_await ev.Wait();
+      ++released;
+    }));
+  }
+  scheduler->RunUntilParked();
+  ev.Set();
+  scheduler->RunUntilParked();
+  EXPECT_EQ(released, 1);
+  EXPECT_FALSE(ev.IsSet()) << "the signal was consumed by the waiter";
+  ev.Set();
+  ev.Set();
+  scheduler->RunUntilParked();
+  EXPECT_EQ(released, 3);
+}
+
+TEST(EventTest, AnAutoResetSignalHandedToACancelledWaiterGoesToTheNext) {
+  auto scheduler = TestScheduler::Create();
+  Executor ex(scheduler);
+  Event ev(Event::kAutoReset);
+  bool first = false, second = false;
+  Task<void> a = ex.Spawn([&]() -> Future<void> {
+    co_await ev.Wait();
+    first = true;
+  });
+  scheduler->RunUntilParked();
+  Task<void> b = ex.Spawn([&]() -> Future<void> {
+    co_await ev.Wait();
+    second = true;
+  });
+  scheduler->RunUntilParked();
+  ev.Set();          // notifies `a`
+  a = Task<void>();  // cancelled before it ran
+  scheduler->RunUntilParked();
+  EXPECT_FALSE(first);
+  EXPECT_TRUE(second);
+}
+
+TEST(LatchTest, WaitCompletesAfterTheLastCountDown) {
+  auto scheduler = TestScheduler::Create();
+  Executor ex(scheduler);
+  Latch latch(2);
+  bool done = false;
+  Task<void> t = ex.Spawn([&]() -> Future<void> {
+    co_await latch.Wait();
+    done = true;
+  });
+  scheduler->RunUntilParked();
+  latch.CountDown();
+  scheduler->RunUntilParked();
+  EXPECT_FALSE(done);
+  latch.CountDown();
+  scheduler->RunUntilParked();
+  EXPECT_TRUE(done);
+  EXPECT_TRUE(latch.IsReady());
+}
+
+TEST(BarrierTest, OneLeaderPerPhaseAndACancelledArrivalIsWithdrawn) {
+  auto scheduler = TestScheduler::Create();
+  Executor ex(scheduler);
+  Barrier barrier(2);
+  int leaders = 0, released = 0;
+  auto party = [&]() -> Future<void> {
+    if (co_await barrier.ArriveAndWait()) ++leaders;
+    ++released;
+  };
+  Task<void> quitter = ex.Spawn(party);
+  scheduler->RunUntilParked();
+  quitter = Task<void>();  // withdraws its arrival
+  Task<void> a = ex.Spawn(party);
+  scheduler->RunUntilParked();
+  EXPECT_EQ(released, 0) << "the cancelled arrival must not count";
+  Task<void> b = ex.Spawn(party);
+  scheduler->RunUntilParked();
+  EXPECT_EQ(released, 2);
+  EXPECT_EQ(leaders, 1);
+  EXPECT_EQ(barrier.phase(), 1u);
+}
+
+TEST(SyncDeathTest, DestroyingALockedMutexNamesWhereItWasMade) {
+  EXPECT_DEATH(
+      {
+        auto* mu = new Mutex();
+        std::optional<Mutex::Guard> g = mu->TryLock();
+        delete mu;
+      },
+      "Mutex created at .*sync_test.cc:[0-9]+.* destroyed while locked");
+}
+
+TEST(SyncDeathTest, DestroyingAnEventWithWaitersNamesWhereItWasMade) {
+  EXPECT_DEATH(
+      {
+        auto scheduler = TestScheduler::Create();
+        auto* ev = new Event(Event::kManualReset);
+        Task<void> t = Spawn(scheduler, [ev]() -> Future<void> { co_await ev->Wait(); });
+        scheduler->RunUntilParked();
+        delete ev;
+      },
+      "Event created at .*sync_test.cc:[0-9]+.* destroyed while tasks wait on it");
+}
+
+TEST(SyncDeathTest, CountingALatchBelowZeroIsFatal) {
+  EXPECT_DEATH(
+      {
+        Latch latch(1);
+        latch.CountDown(2);
+      },
+      "Latch created at .*sync_test.cc:[0-9]+.* counted down below zero");
+}
+
+// --- Sweeps: mutual exclusion and no lost hand-off under cancellation. ---
+
+// Workers lock, stay inside for a seeded number of yields, and count; the
+// test cancels a seeded subset at seeded times (queued, notified, or while
+// holding the lock). Invariants: never two inside; every surviving worker
+// finishes; the mutex ends unlocked; every frame destroyed exactly once.
+void MutexSweep(const std::shared_ptr<TestScheduler>& scheduler) {
+  Executor ex(scheduler);
+  Mutex mu;
+  FrameCounts counts;
+  int inside = 0, finished = 0;
+  const int n = 3 + static_cast<int>(scheduler->Rng().Below(3));
+  std::vector<Task<void>> workers;
+  for (int i = 0; i < n; ++i) {
+    workers.push_back(ex.Spawn([&]() -> Future<void> {
+      FrameProbe probe(counts);
+      co_await ex.SimulateRandomDelay();
+      for (int round = 0; round < 2; ++round) {
+        Mutex::Guard guard = co_await mu.Lock();
+        EXPECT_EQ(++inside, 1) << "two tasks inside the mutex";
+        // Leaves the section before the guard unlocks, also when cancelled.
+        struct Occupant {
+          int* inside;
+          ~Occupant() { --*inside; }
+        } occupant{&inside};
+        co_await ex.SimulateRandomDelay();
+      }
+      ++finished;
+    }));
+  }
+  std::vector<bool> cancelled(n, false);
+  for (int step = 0; step < 60 && scheduler->Tick(); ++step) {
+    if (scheduler->Rng().Chance(1, 10)) {
+      const size_t victim = scheduler->Rng().Below(n);
+      if (!workers[victim].IsReady() && !cancelled[victim]) {
+        workers[victim] = Task<void>();
+        cancelled[victim] = true;
+      }
+    }
+  }
+  scheduler->RunUntilParked();
+  int survivors = 0;
+  for (int i = 0; i < n; ++i) {
+    if (cancelled[i]) continue;
+    ++survivors;
+    EXPECT_TRUE(workers[i].IsReady()) << "worker " << i << " lost its wake-up or the lock";
+  }
+  EXPECT_GE(finished, survivors);
+  EXPECT_FALSE(mu.IsLocked()) << "a cancelled waiter kept the lock";
+  workers.clear();
+  EXPECT_EQ(counts.alive(), 0);
+  EXPECT_LE(counts.made.load(), n);  // workers cancelled before their first step made none
+}
+
+SCHEDULER_TEST_WITH(SyncSweep, MutexRandom, .iterations = 1000) { MutexSweep(scheduler); }
+SCHEDULER_TEST_WITH(SyncSweep, MutexPct, .iterations = 1000, .strategy = Strategy::kPct,
+                    .pct_depth = 3, .pct_max_steps = 80) {
+  MutexSweep(scheduler);
+}
+
+// Semaphore + auto-reset Event as a token pipeline: producers Set, consumers
+// Wait; permits bound how many consumers run at once. Cancelling consumers
+// at random must not lose a signal: every Set is consumed by a surviving
+// consumer or is still pending in the event.
+void EventSemaphoreSweep(const std::shared_ptr<TestScheduler>& scheduler) {
+  Executor ex(scheduler);
+  Event ev(Event::kAutoReset);
+  Semaphore sem(2);
+  FrameCounts counts;
+  int running = 0, consumed = 0;
+  const int consumers = 4;
+  std::vector<Task<void>> tasks;
+  for (int i = 0; i < consumers; ++i) {
+    tasks.push_back(ex.Spawn([&]() -> Future<void> {
+      FrameProbe probe(counts);
+      Semaphore::Permit p = co_await sem.Acquire();
+      EXPECT_LE(++running, 2) << "more consumers than permits";
+      struct Runner {  // leaves before the permit goes, also when cancelled
+        int* running;
+        ~Runner() { --*running; }
+      } runner{&running};
+      co_await ev.Wait();
+      ++consumed;
+    }));
+  }
+  std::vector<bool> cancelled(consumers, false);
+  int sets = 0;
+  for (int step = 0; step < 40; ++step) {
+    // Only onto an unset event: Sets on a set auto-reset event collapse.
+    if (scheduler->Rng().Chance(1, 4) && sets < consumers && !ev.IsSet()) {
+      ev.Set();
+      ++sets;
+    }
+    if (scheduler->Rng().Chance(1, 12)) {
+      const size_t victim = scheduler->Rng().Below(consumers);
+      if (!cancelled[victim] && !tasks[victim].IsReady()) {
+        tasks[victim] = Task<void>();
+        cancelled[victim] = true;
+      }
+    }
+    if (!scheduler->Tick()) continue;
+  }
+  scheduler->RunUntilParked();
+  int waiting_survivors = 0;
+  for (int i = 0; i < consumers; ++i) {
+    if (!cancelled[i] && !tasks[i].IsReady()) ++waiting_survivors;
+  }
+  // A signal is lost if a survivor waits while the event holds no signal
+  // yet fewer Sets were consumed than made.
+  if (waiting_survivors > 0) {
+    EXPECT_EQ(consumed + (ev.IsSet() ? 1 : 0), sets) << "a Set was lost";
+  } else {
+    EXPECT_LE(consumed, sets);
+  }
+  // Every survivor gets through with one Set each: no lost wake-up.
+  for (int round = 0; round < consumers && waiting_survivors > 0; ++round) {
+    ev.Set();
+    scheduler->RunUntilParked();
+    waiting_survivors = 0;
+    for (int i = 0; i < consumers; ++i) {
+      if (!cancelled[i] && !tasks[i].IsReady()) ++waiting_survivors;
+    }
+  }
+  EXPECT_EQ(waiting_survivors, 0) << "a survivor never got through";
+  EXPECT_EQ(sem.available(), 2u) << "permits lost to cancelled waiters";
+  tasks.clear();
+  EXPECT_EQ(counts.alive(), 0);
+}
+
+SCHEDULER_TEST_WITH(SyncSweep, EventSemaphoreRandom, .iterations = 1000) {
+  EventSemaphoreSweep(scheduler);
+}
+SCHEDULER_TEST_WITH(SyncSweep, EventSemaphorePct, .iterations = 1000, .strategy = Strategy::kPct,
+                    .pct_depth = 2, .pct_max_steps = 60) {
+  EventSemaphoreSweep(scheduler);
+}
+
+}  // namespace
+}  // namespace scheduler
