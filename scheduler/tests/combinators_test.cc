@@ -4,6 +4,7 @@
 // cancelled at every await.
 #include "scheduler/combinators.h"
 
+#include <coroutine>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -229,16 +230,28 @@ TEST(RaceTest, ALateLoserCannotResumeTheTaskAtItsNextAwait) {
   EXPECT_TRUE(past_event);
 }
 
+// A coroutine type of the test's own: its body runs on the calling thread,
+// outside any task (what a user's own coroutine type awaiting a Future does).
+struct Eager {
+  struct promise_type {
+    Eager get_return_object() { return {}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    void return_void() {}
+    void unhandled_exception() { std::terminate(); }
+  };
+};
+
+Eager AwaitOutsideATask(Future<void> future) { co_await std::move(future); }
+
 TEST(CombinatorDeathTest, AwaitingOutsideATaskNamesTheCallSite) {
   EXPECT_DEATH(
       {
         auto scheduler = TestScheduler::Create();
         Executor ex(scheduler);
-        // Driving the combinator's frame by hand: not inside a task.
         std::vector<Future<void>> futures;
         futures.push_back(Sleep(ex, milliseconds(1)));
-        Future<void> f = WhenAll(std::move(futures));
-        f.handle().resume();
+        AwaitOutsideATask(WhenAll(std::move(futures)));
       },
       "WhenAll awaited outside of a task at .*combinators_test.cc");
 }
