@@ -21,6 +21,9 @@ namespace {
 // The fake clock starts here rather than at zero so that code subtracting
 // durations from Now() does not underflow.
 constexpr Instant kClockStart = Instant(std::chrono::hours(24 * 365));
+// The deadline of a timer armed for Duration::max(), minus one tick: what a
+// Block may move the clock to, at most.
+constexpr Instant kNever = Instant::max() - Duration(1);
 
 // "+1h", "+20ms", ...
 std::string Offset(Duration d) { return "+" + absl::FormatDuration(absl::FromChrono(d)); }
@@ -291,16 +294,37 @@ bool TestScheduler::Tick() {
 }
 
 void TestScheduler::RunUntilParked() {
-  while (Tick()) {
+  // Timers already due (the clock reached their deadline while firing an
+  // earlier timer, e.g. AdvanceClockToNextTimer with equal deadlines) fire
+  // too: being due, they are as runnable as anything queued.
+  while (true) {
+    while (Tick()) {
+    }
+    if (!FireTimerDueBy(Now())) break;
   }
 }
 
 void TestScheduler::FireTimer(std::vector<Runnable>& rejected) {
   PublishStaged(rejected);  // a Tick's last step may have scheduled some
-  internal::TimerHeap::Entry entry = timers_.Pop();
-  if (entry.deadline > now_) now_ = entry.deadline;
-  trace_.RecordTimerFired(steps_, entry.runnable.metadata(), now_ - kClockStart);
-  if (!Enqueue(std::move(entry.runnable))) rejected.push_back(std::move(entry.runnable));
+  internal::TimerHeap::Fired fired = timers_.Pop();
+  if (fired.deadline > now_) now_ = fired.deadline;
+  trace_.RecordTimerFired(steps_, fired.runnable.metadata(), now_ - kClockStart);
+  if (!Enqueue(std::move(fired.runnable))) rejected.push_back(std::move(fired.runnable));
+}
+
+bool TestScheduler::FireTimerDueBy(Instant limit) {
+  std::vector<Runnable> rejected;  // declared first: dropped after the lock is released
+  absl::MutexLock lock(&mu_);
+  const std::optional<Instant> next = timers_.NextDeadline();
+  if (!next.has_value() || *next > limit) return false;
+  FireTimer(rejected);
+  return true;
+}
+
+void TestScheduler::ReclaimCancelledTimer(internal::TaskCoreBase* task) {
+  Runnable cancelled;  // declared first: dropped after the lock is released
+  absl::MutexLock lock(&mu_);
+  cancelled = timers_.Remove(task);
 }
 
 void TestScheduler::AdvanceClock(Duration d) {
@@ -309,6 +333,9 @@ void TestScheduler::AdvanceClock(Duration d) {
     absl::MutexLock lock(&mu_);
     target = SaturatingAdd(now_, NonNegative(d));
   }
+  // What is runnable now runs at the current time, before the clock moves: a
+  // timer it arms for `d` or less fires within this call.
+  RunUntilParked();
   while (true) {
     std::vector<Runnable> rejected;
     {
@@ -340,33 +367,68 @@ bool TestScheduler::AdvanceClockToNextTimer() {
 
 bool TestScheduler::Park(std::optional<Duration> timeout) {
   // A BlockWithTimeout's budget belongs to the whole call (BeginBlock drew
-  // it), however often block.h parks; a bare Park draws its own.
+  // it), however often block.h parks; a bare Park draws its own. Every step
+  // counts against it: the other tasks' and the blocked future's own (block.h
+  // runs one after each Park that returns true), so a future that only
+  // re-yields times out too.
   int64_t own_budget = -1;
   bool in_block;
+  // How far a timeout lets the clock move: a BlockWithTimeout fires timers up
+  // to its own deadline; a bare Park with a timeout fires none.
+  std::optional<Instant> clock_limit;
   {
     absl::MutexLock lock(&mu_);
     in_block = !blocks_.empty();
     if (timeout.has_value() && !in_block) {
       own_budget = rng_.Locked().InRange(block_on_ticks_min_, block_on_ticks_max_);
     }
+    if (timeout.has_value()) {
+      clock_limit = in_block && blocks_.back().deadline ? *blocks_.back().deadline : now_;
+    }
   }
   auto budget = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> int64_t& {
     return in_block && !blocks_.empty() ? blocks_.back().budget : own_budget;
   };
+  auto spend = [&]() {
+    if (!timeout.has_value()) return;
+    absl::MutexLock lock(&mu_);
+    if (budget() > 0) --budget();
+  };
+  bool ran_other = false;
   while (true) {
     CheckFailures();
-    if (parker_.TryConsume()) return true;
     if (timeout.has_value()) {
       absl::MutexLock lock(&mu_);
       if (budget() == 0) return false;
     }
+    if (parker_.TryConsume()) {
+      // The blocked future can go on. If nothing else ran since its last
+      // step (it yielded, or woke itself), this is still a scheduling point:
+      // one other step runs first, as between any two steps of a task. The
+      // blocking session's own tasks stay excluded (see NextStep).
+      if (in_block && !ran_other && Tick()) spend();
+      spend();  // the blocked future's step, which block.h runs next
+      return true;
+    }
     if (Tick()) {
-      absl::MutexLock lock(&mu_);
-      if (timeout.has_value() && budget() > 0) --budget();
+      ran_other = true;
+      spend();
       continue;
     }
-    // Nothing can run. Under the fake clock a timeout cannot elapse by
-    // waiting, so a BlockWithTimeout gives up now.
+    // Nothing can run. A timer already due fires whatever the mode.
+    if (FireTimerDueBy(Now())) continue;
+    bool forbidden;
+    {
+      absl::MutexLock lock(&mu_);
+      forbidden = !allow_parking_;
+    }
+    // With parking forbidden no other thread may wake us, so the next timer
+    // is the only way forward: move the clock to it (as a mock clock does
+    // when the main thread idles). A timeout bounds how far it may move.
+    // Never to a timer armed for Duration::max() ("never").
+    if (forbidden && FireTimerDueBy(clock_limit.value_or(kNever))) continue;
+    // Under the fake clock a timeout cannot elapse by waiting, so a
+    // BlockWithTimeout with nothing left before its deadline gives up now.
     if (timeout.has_value()) return false;
     std::string stuck;
     {
@@ -507,11 +569,16 @@ void TestScheduler::FinishWaiting() {
 }
 
 void TestScheduler::BeginBlock(const BlockInfo& info) {
+  // A token left by an earlier block that timed out is stale: this block's
+  // pokes start now.
+  (void)parker_.TryConsume();
   absl::MutexLock lock(&mu_);
   const int64_t budget = info.timeout.has_value()
                              ? rng_.Locked().InRange(block_on_ticks_min_, block_on_ticks_max_)
                              : -1;
-  blocks_.push_back(BlockFrame{info, budget});
+  std::optional<Instant> deadline;
+  if (info.timeout.has_value()) deadline = SaturatingAdd(now_, NonNegative(*info.timeout));
+  blocks_.push_back(BlockFrame{info, budget, deadline});
 }
 
 void TestScheduler::EndBlock() {
@@ -617,7 +684,7 @@ std::string TestScheduler::DescribeState() const {
     queue_->ForEach([&](const Runnable& r) { runnable.insert(r.metadata().id); });
     staged_.ForEach([&](const Runnable& r) { runnable.insert(r.metadata().id); });
     for (const internal::TimerHeap::Entry& e : timers_.entries()) {
-      timer_due[e.runnable.metadata().id] = e.deadline - kClockStart;
+      timer_due[e.task->metadata().id] = e.deadline - kClockStart;
     }
   }
   const std::vector<internal::TaskRegistry::Entry> live = registry_->Live();

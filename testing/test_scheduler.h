@@ -26,11 +26,29 @@
 // that created it), which is "the main thread" while it runs a foreground step
 // or no step at all.
 //
-// Blocking: `Block` runs other tasks until the blocked future can continue.
-// `BlockWithTimeout` may run between block_on_ticks_min and _max other steps
-// in total (drawn once per call), then hands the unfinished future back. If a
-// block has nothing left to run and parking is forbidden (the default), the
-// test fails; with parking allowed it waits for another thread to wake it.
+// Time: the fake clock moves only when the test or a block moves it.
+// `AdvanceClock(d)` first runs what is runnable (at the current time), then
+// fires the timers due within `d` in deadline order, running what each wakes
+// before moving on (so a timer armed by a woken task fires in the same call
+// if it is due by the target). `RunUntilParked` also fires timers that are
+// already due (deadline <= Now()). A cancelled timer leaves the heap at once,
+// so the clock never jumps to a deadline nobody waits for.
+//
+// Blocking: `Block` runs other tasks until the blocked future can continue,
+// one step at a time. Between two steps of the blocked future at least one
+// other step runs if any is runnable, so a future that loops on
+// `co_await Yield()` lets other sessions and background tasks progress (the
+// blocking session's own queued tasks never run until the block returns).
+// When nothing is runnable, parking is forbidden (the default) and a timer is
+// pending, the block moves the clock to the next timer and goes on (a mock
+// clock's "idle main thread fast-forwards"); only when no timer is pending
+// either does the test fail with a stuck report. With parking allowed it
+// waits for another thread to wake it instead (timers already due still fire).
+// `BlockWithTimeout` may run between block_on_ticks_min and _max steps in
+// total (drawn once per call), counting the blocked future's own steps as
+// well as the others', then hands the unfinished future back; it moves the
+// clock only to timers due within its timeout, and gives up at once when
+// nothing else can happen before then.
 //
 // Failures (a stuck block, an exception escaping a detached task, a task woken
 // from a foreign thread while parking is forbidden — a sign the test is not
@@ -219,6 +237,9 @@ class TestScheduler final : public Scheduler,
   struct BlockFrame {
     BlockInfo info;
     int64_t budget;  // steps left for a BlockWithTimeout; -1 = unlimited
+    // A BlockWithTimeout's deadline on the fake clock: the furthest its Park
+    // moves the clock to fire a timer.
+    std::optional<Instant> deadline;
   };
 
   TestScheduler(TestSchedulerConfig config, std::shared_ptr<SchedulerContext> context);
@@ -237,6 +258,11 @@ class TestScheduler final : public Scheduler,
   // Moves the earliest timer's runnable to the queue, at its deadline; one
   // refused after Shutdown goes to `rejected`, to be dropped unlocked.
   void FireTimer(std::vector<Runnable>& rejected) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Fires the earliest timer if its deadline is <= `limit`; returns whether
+  // one fired. Takes mu_.
+  bool FireTimerDueBy(Instant limit);
+  // Takes a cancelled task's timer out of the heap (see Scheduler).
+  void ReclaimCancelledTimer(internal::TaskCoreBase* task) override;
   // Moves the runnables the driving thread staged during steps into the
   // queue, in order; any refused after Shutdown go to `rejected`. Called by
   // the driving thread before anything else it enqueues.

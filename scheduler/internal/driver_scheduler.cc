@@ -44,12 +44,19 @@ bool DriverScheduler::DriveFromTask(Waker waker) {
 
 bool DriverScheduler::RunPending() {
   Runnable runnable;
+  Unparker again;
   {
     absl::MutexLock lock(&mu_);
     if (pending_.empty()) return false;
     runnable = std::move(pending_.front());
     pending_.pop_front();
+    // The driving thread parks after each step, and pokes coalesce into one
+    // token: poke again for the ones still waiting, or they would sleep.
+    if (!pending_.empty()) {
+      if (auto* u = std::get_if<Unparker>(&driver_)) again = *u;
+    }
   }
+  again.Unpark();
   if (TestControls* controls = GetTestControls()) controls->OnDrivenStep(runnable.metadata());
   runnable.Run();
   return true;

@@ -1,0 +1,198 @@
+// The TestScheduler behaves like the scheduler its seeds come from (Zed's
+// `TestScheduler`): Block moves the fake clock when a timer is the only way
+// forward, AdvanceClock runs what is runnable first, RunUntilParked fires due
+// timers, a yield inside a blocked future is a scheduling point, a
+// BlockWithTimeout counts the blocked future's own steps, and cancelled timers
+// leave the heap. Each behaviour runs over many seeds under the random and PCT
+// strategies, each seed twice (same seed, same trace hash).
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "executor/executor.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "scheduler/yield.h"
+#include "testing/harness.h"
+#include "testing/test_scheduler.h"
+
+namespace scheduler {
+namespace {
+
+using std::chrono::milliseconds;
+using ::testing::ElementsAre;
+
+// Runs `body` for 60 seeds under random and 60 under PCT, each seed twice.
+#define ZED_TEST(name)                                                                           \
+  void name(const std::shared_ptr<TestScheduler>& scheduler);                                    \
+  SCHEDULER_TEST_WITH(ZedSemantics, name##Random, .iterations = 60, .check_determinism = true) { \
+    name(scheduler);                                                                             \
+  }                                                                                              \
+  SCHEDULER_TEST_WITH(ZedSemantics, name##Pct, .iterations = 60, .strategy = Strategy::kPct,     \
+                      .pct_depth = 2, .pct_max_steps = 100, .check_determinism = true) {         \
+    name(scheduler);                                                                             \
+  }                                                                                              \
+  void name(const std::shared_ptr<TestScheduler>& scheduler)
+
+Future<void> LogAfter(Executor executor, int ms, std::vector<int>* log) {
+  co_await executor.Timer(milliseconds(ms));
+  log->push_back(ms);
+}
+
+// 1. Nothing runnable, parking forbidden, timers pending: Block moves the
+// clock to the next timer and goes on, so the three complete in deadline
+// order with nobody calling AdvanceClock.
+ZED_TEST(BlockMovesTheClockToTheNextTimer) {
+  Executor executor(scheduler);
+  const Instant start = scheduler->Now();
+  std::vector<int> log;
+  std::vector<Task<void>> timers;
+  for (int ms : {100, 50, 150}) timers.push_back(executor.Spawn(LogAfter(executor, ms, &log)));
+  executor.Block([&timers]() -> Future<void> {
+    for (Task<void>& t : timers) co_await std::move(t);
+  });
+  EXPECT_THAT(log, ElementsAre(50, 100, 150));
+  EXPECT_EQ(scheduler->Now() - start, milliseconds(150));
+}
+
+// The same from a ForegroundExecutor, awaiting the timers directly.
+ZED_TEST(ForegroundBlockAwaitsTimersDirectly) {
+  ForegroundExecutor foreground(scheduler);
+  const Instant start = scheduler->Now();
+  const Instant end = foreground.Block([&]() -> Future<Instant> {
+    Task<void> a = foreground.Timer(milliseconds(100));
+    Task<void> b = foreground.Timer(milliseconds(50));
+    co_await std::move(b);
+    co_await std::move(a);
+    co_return scheduler->Now();
+  });
+  EXPECT_EQ(end - start, milliseconds(100));
+}
+
+// A BlockWithTimeout moves the clock to timers within its timeout only.
+ZED_TEST(BlockWithTimeoutMovesTheClockWithinItsTimeoutOnly) {
+  Executor executor(scheduler);
+  scheduler->SetBlockOnTicks(1000, 1000);
+  const Instant start = scheduler->Now();
+  BlockResult<void> in_time =
+      executor.BlockWithTimeout(milliseconds(200), executor.Timer(milliseconds(100)));
+  EXPECT_TRUE(in_time.finished());
+  EXPECT_EQ(scheduler->Now() - start, milliseconds(100));
+  BlockResult<void> too_late =
+      executor.BlockWithTimeout(milliseconds(50), executor.Timer(milliseconds(100)));
+  EXPECT_TRUE(too_late.timed_out());
+  EXPECT_EQ(scheduler->Now() - start, milliseconds(100)) << "the clock stays put";
+}
+
+// 2. AdvanceClock runs what is runnable first: a task queued before the call
+// that arms a timer of the same length sees it fire within the call.
+ZED_TEST(AdvanceClockRunsWhatIsRunnableFirst) {
+  Executor executor(scheduler);
+  const Instant start = scheduler->Now();
+  Instant fired_at{};
+  Task<void> task = executor.Spawn([&]() -> Future<void> {
+    co_await executor.Timer(milliseconds(100));
+    fired_at = scheduler->Now();
+  });
+  scheduler->AdvanceClock(milliseconds(100));
+  ASSERT_TRUE(task.IsReady());
+  EXPECT_EQ(fired_at - start, milliseconds(100));
+  EXPECT_EQ(scheduler->Now() - start, milliseconds(100));
+}
+
+// ... then fires timers in deadline order, running what each wakes (here a
+// timer armed by an earlier one) before moving on.
+ZED_TEST(AdvanceClockFiresInDeadlineOrderRunningWhatEachWakes) {
+  Executor executor(scheduler);
+  const Instant start = scheduler->Now();
+  std::vector<std::pair<int, Duration>> log;
+  auto after = [&](int ms, int then_ms) -> Future<void> {
+    co_await executor.Timer(milliseconds(ms));
+    log.emplace_back(ms, scheduler->Now() - start);
+    if (then_ms > 0) {
+      co_await executor.Timer(milliseconds(then_ms));
+      log.emplace_back(ms + then_ms, scheduler->Now() - start);
+    }
+  };
+  Task<void> a = executor.Spawn(after(30, 30));
+  Task<void> b = executor.Spawn(after(50, 0));
+  scheduler->AdvanceClock(milliseconds(100));
+  EXPECT_THAT(log, ElementsAre(std::pair<int, Duration>(30, milliseconds(30)),
+                               std::pair<int, Duration>(50, milliseconds(50)),
+                               std::pair<int, Duration>(60, milliseconds(60))));
+}
+
+// 3. RunUntilParked fires timers that are already due: after
+// AdvanceClockToNextTimer fires one of two timers with equal deadlines, the
+// other is due, and fires too.
+ZED_TEST(RunUntilParkedFiresDueTimers) {
+  Executor executor(scheduler);
+  Task<void> a = executor.Timer(milliseconds(50));
+  Task<void> b = executor.Timer(milliseconds(50));
+  ASSERT_TRUE(scheduler->AdvanceClockToNextTimer());
+  scheduler->RunUntilParked();
+  EXPECT_TRUE(a.IsReady());
+  EXPECT_TRUE(b.IsReady());
+  EXPECT_EQ(scheduler->timer_count(), 0u);
+}
+
+// 4. A yield inside a blocked future is a scheduling point: other sessions'
+// and background tasks run between its steps; the blocking session's own
+// queued tasks do not.
+ZED_TEST(YieldInsideABlockedFutureLetsOthersRun) {
+  ForegroundExecutor mine(scheduler);
+  ForegroundExecutor other(scheduler);
+  Executor background(scheduler);
+  int others = 0;
+  int own = 0;
+  auto spin = [](int* counter) -> Future<void> {
+    while (true) {
+      ++*counter;
+      co_await Yield();
+    }
+  };
+  Task<void> b = background.Spawn(spin(&others));
+  Task<void> o = other.Spawn(spin(&others));
+  Task<void> m = mine.Spawn(spin(&own));
+  mine.Block([]() -> Future<void> {
+    for (int i = 0; i < 20; ++i) co_await Yield();
+  });
+  EXPECT_GE(others, 20) << "one other step between any two steps of the blocked future";
+  EXPECT_EQ(own, 0) << "the blocking session's own task ran";
+}
+
+// 5. BlockWithTimeout counts the blocked future's own steps: a future that
+// only re-yields times out (it used to hang the test).
+ZED_TEST(BlockWithTimeoutCountsTheFuturesOwnSteps) {
+  Executor executor(scheduler);
+  scheduler->SetBlockOnTicks(10, 10);
+  int steps = 0;
+  BlockResult<void> r = executor.BlockWithTimeout(milliseconds(10), [&steps]() -> Future<void> {
+    while (true) {
+      ++steps;
+      co_await Yield();
+    }
+  });
+  EXPECT_TRUE(r.timed_out());
+  EXPECT_GE(steps, 10);
+  EXPECT_LE(steps, 12);
+}
+
+// 17. A cancelled timer leaves the heap: the clock never jumps to it.
+ZED_TEST(CancelledTimersLeaveTheHeap) {
+  Executor executor(scheduler);
+  const Instant start = scheduler->Now();
+  { Task<void> dropped = executor.Timer(std::chrono::hours(1)); }
+  EXPECT_EQ(scheduler->timer_count(), 0u);
+  EXPECT_FALSE(scheduler->AdvanceClockToNextTimer());
+  EXPECT_EQ(scheduler->Now(), start);
+  // A Block moves the clock to the live timer, not to the dropped one.
+  Task<void> dropped_again = executor.Timer(milliseconds(5));
+  Task<void> live = executor.Timer(milliseconds(20));
+  { Task<void> gone = std::move(dropped_again); }
+  executor.Block(std::move(live));
+  EXPECT_EQ(scheduler->Now() - start, milliseconds(20));
+}
+
+}  // namespace
+}  // namespace scheduler
