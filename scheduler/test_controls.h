@@ -40,7 +40,8 @@ class TestControls {
  public:
   virtual ~TestControls() = default;
 
-  // Tasks with `label` scheduled from now on run only when nothing else can.
+  // Tasks with `label` run only when nothing else can: those scheduled from
+  // now on, and those already queued.
   virtual void Deprioritize(TaskLabel label) = 0;
   // Runs one runnable task step. Returns false if nothing was runnable.
   virtual bool Tick() = 0;

@@ -507,8 +507,13 @@ void TestScheduler::ReportFailures() {
 }
 
 void TestScheduler::Deprioritize(TaskLabel label) {
+  std::vector<Runnable> rejected;  // declared first: dropped after the lock is released
   absl::MutexLock lock(&mu_);
   deprioritized_.insert(label);
+  // Work already queued moves too (the seeds' move_to_deprioritized_queue);
+  // what the driving thread staged is published first so it is covered.
+  PublishStaged(rejected);
+  queue_->MoveToDeprioritized(label);
 }
 
 int TestScheduler::RandomDelayYields() {

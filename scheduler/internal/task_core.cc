@@ -122,6 +122,15 @@ void TaskCoreBase::StartAfter(Duration delay) {
   anchor_->raw()->ScheduleAfter(delay, Runnable(this));
 }
 
+void TaskCoreBase::StartCompleted() {
+  Observe(anchor_->raw()->context().task_observer());
+  state_.store(state_.load(std::memory_order_relaxed) + (kScheduled | kRefOne),
+               std::memory_order_relaxed);
+  // Frameless: the step sets the (void) result and touches nothing else, so
+  // running it inside another task's step is harmless.
+  Runnable(this).Run();
+}
+
 void TaskCoreBase::Submit() {
   Runnable runnable(this);
   Scheduler* const raw = anchor_->raw();

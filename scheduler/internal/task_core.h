@@ -169,6 +169,9 @@ class TaskCoreBase {
   void Start();
   // Hands the first Runnable to the scheduler after `delay` (timers).
   void StartAfter(Duration delay);
+  // Runs the only step of a frameless core (a timer due now) on the calling
+  // thread, so the task is complete when the spawner returns it.
+  void StartCompleted();
 
   // Thread-safe. See "WHY WAKE-UPS ARE NEVER LOST".
   void Wake();

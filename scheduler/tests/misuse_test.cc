@@ -3,6 +3,7 @@
 // docs/MISUSE.md lists the table these tests back.
 #include <chrono>
 #include <memory>
+#include <type_traits>
 
 #include "executor/executor.h"
 #include "gtest/gtest.h"
@@ -17,12 +18,24 @@ namespace {
 
 using std::chrono::milliseconds;
 
-TEST(MisuseTest, NegativeDelayFiresOnTheNextStep) {
+// A delay <= 0 is due now: the Task is ready on return, with no step run.
+TEST(MisuseTest, NegativeOrZeroDelayGivesAReadyTimer) {
   auto scheduler = TestScheduler::Create();
-  Task<void> timer = Timer(scheduler, milliseconds(-5));
+  for (Duration delay : {Duration(milliseconds(-5)), Duration::zero(), Duration::min()}) {
+    Task<void> timer = Timer(scheduler, delay);
+    EXPECT_TRUE(timer.IsReady());
+  }
   EXPECT_EQ(scheduler->timer_count(), 0u);
-  scheduler->RunUntilParked();
-  EXPECT_TRUE(timer.IsReady());
+  EXPECT_EQ(scheduler->runnable_count(), 0u);
+  EXPECT_EQ(scheduler->steps(), 0u);
+}
+
+// TaskLabel::New() is the only public way to make a label, so none is zero.
+static_assert(!std::is_default_constructible_v<TaskLabel>);
+static_assert(!std::is_constructible_v<TaskLabel, uint64_t>);
+static_assert(std::is_copy_constructible_v<TaskLabel>);
+TEST(MisuseTest, LabelsAreNeverZero) {
+  for (int i = 0; i < 100; ++i) EXPECT_NE(TaskLabel::New().value(), 0u);
 }
 
 TEST(MisuseTest, MaxDurationNeverFiresAndNeverOverflows) {

@@ -41,6 +41,21 @@ Runnable RunQueue::TakeSessionHead(size_t active_index) {
   return head;
 }
 
+void RunQueue::MoveToDeprioritized(TaskLabel label) {
+  // In place, keeping the survivors' order (the vectors' order is part of
+  // what a seed replays).
+  size_t kept = 0;
+  for (size_t i = 0; i < background_.size(); ++i) {
+    if (background_[i].metadata().label == label) {
+      deprioritized_.push_back(std::move(background_[i]));
+    } else {
+      if (kept != i) background_[kept] = std::move(background_[i]);
+      ++kept;
+    }
+  }
+  background_.resize(kept);
+}
+
 Runnable RunQueue::Pop(std::optional<SessionId> excluded) {
   // The excluded session, if it has work, is skipped by shifting indices past it.
   std::optional<size_t> skip;

@@ -194,5 +194,33 @@ ZED_TEST(CancelledTimersLeaveTheHeap) {
   EXPECT_EQ(scheduler->Now() - start, milliseconds(20));
 }
 
+// 14. Deprioritize also moves the label's runnables already queued: none of
+// them runs while anything else can.
+ZED_TEST(DeprioritizeMovesQueuedRunnables) {
+  Executor executor(scheduler);
+  const TaskLabel slow = TaskLabel::New();
+  std::vector<char> log;
+  auto note = [&log](char c) -> Future<void> {
+    log.push_back(c);
+    co_return;
+  };
+  std::vector<Task<void>> tasks;
+  for (int i = 0; i < 4; ++i) {
+    tasks.push_back(executor.SpawnLabeled(slow, note('d')));
+    tasks.push_back(executor.Spawn(note('n')));
+  }
+  executor.Deprioritize(slow);
+  scheduler->RunUntilParked();
+  EXPECT_THAT(log, ElementsAre('n', 'n', 'n', 'n', 'd', 'd', 'd', 'd'));
+}
+
+// The queue behind fair random (and the chooser strategies) moves them too.
+TEST(ZedSemantics, DeprioritizeMovesQueuedRunnablesUnderFairRandom) {
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    auto scheduler = TestScheduler::Create({.seed = seed, .strategy = Strategy::kFairRandom});
+    DeprioritizeMovesQueuedRunnables(scheduler);
+  }
+}
+
 }  // namespace
 }  // namespace scheduler
