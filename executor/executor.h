@@ -69,7 +69,9 @@ class Executor {
 
   Instant Now() const { return scheduler_->Now(); }
   bool IsMainThread() const { return scheduler_->IsMainThread(); }
-  int NumCpus() const { return scheduler::NumCpus(); }
+  // The scheduler's answer (SchedulerContext::NumCpus): the machine's in
+  // production, a fixed number under the TestScheduler (its `num_cpus`).
+  int NumCpus() const { return scheduler_->context().NumCpus(); }
 
   // --- Test controls: no-ops on production schedulers. ---
   void Deprioritize(TaskLabel label) const;
@@ -95,6 +97,9 @@ class Executor {
 // their tasks keep one FIFO order.
 class ForegroundExecutor {
  public:
+  // Must be called on the scheduler's main thread (`IsMainThread()`; under
+  // the TestScheduler: its creating thread, outside background steps), else
+  // a fatal error names `location` and the main thread's site.
   explicit ForegroundExecutor(std::shared_ptr<Scheduler> scheduler,
                               std::source_location location = std::source_location::current());
 

@@ -66,6 +66,7 @@ struct RunResult {
 TestSchedulerConfig BaseConfig(const SchedulerTestOptions& options) {
   return {.block_on_ticks_min = options.block_on_ticks_min,
           .block_on_ticks_max = options.block_on_ticks_max,
+          .num_cpus = options.num_cpus,
           .allow_parking = options.allow_parking,
           .on_failure = [](const std::string& report) { throw SchedulerFailure(report); },
           .strategy = options.strategy,

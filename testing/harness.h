@@ -73,6 +73,8 @@ struct SchedulerTestOptions {
   // Replays allowed for shrinking a failing schedule; 0 turns shrinking off.
   uint64_t shrink_runs = 200;
   bool allow_parking = false;
+  // What NumCpus() answers (TestSchedulerConfig::num_cpus; 0: the machine's).
+  int num_cpus = 4;
   int64_t block_on_ticks_min = 0;
   int64_t block_on_ticks_max = 1000;
   // Run each seed twice and fail if the traces differ (as with

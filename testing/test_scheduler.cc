@@ -33,6 +33,8 @@ void CheckConfig(const TestSchedulerConfig& c) {
   if (c.block_on_ticks_min < 0 || c.block_on_ticks_min > c.block_on_ticks_max) {
     problem = absl::StrCat("block_on_ticks range [", c.block_on_ticks_min, ", ",
                            c.block_on_ticks_max, "] must satisfy 0 <= min <= max");
+  } else if (c.num_cpus < 0) {
+    problem = absl::StrCat("num_cpus must be >= 0 (0: the machine's), got ", c.num_cpus);
   } else if (c.max_random_delay_yields < 0) {
     problem = "max_random_delay_yields must be >= 0";
   } else if (c.pct_depth < 1) {
@@ -80,6 +82,14 @@ std::unique_ptr<internal::ReadyQueue> MakeQueue(const TestSchedulerConfig& c) {
 // with a harmless answer are answered.
 class TestSchedulerContext final : public SchedulerContext {
  public:
+  TestSchedulerContext(int num_cpus, std::source_location created_at)
+      : num_cpus_(num_cpus == 0 ? ::scheduler::NumCpus() : num_cpus), created_at_(created_at) {}
+  int NumCpus() const override { return num_cpus_; }
+  std::string DescribeMainThread() const override {
+    return "the thread that created the TestScheduler at " + FormatLocation(created_at_) +
+           " (outside background steps)";
+  }
+
   void Attach(TestScheduler* owner) { owner_.store(owner, std::memory_order_release); }
   void Detach() { owner_.store(nullptr, std::memory_order_release); }
 
@@ -113,16 +123,27 @@ class TestSchedulerContext final : public SchedulerContext {
   }
 
   std::atomic<TestScheduler*> owner_{nullptr};
+  const int num_cpus_;
+  const std::source_location created_at_;
 };
 
 }  // namespace
 
 absl::Time TestScheduler::WallClockStart() { return absl::FromUnixSeconds(1735689600); }
 
-std::shared_ptr<TestScheduler> TestScheduler::Create(TestSchedulerConfig config) {
+std::shared_ptr<TestScheduler> TestScheduler::Create(TestSchedulerConfig config,
+                                                     std::source_location created_at) {
   CheckConfig(config);
-  return std::shared_ptr<TestScheduler>(
-      new TestScheduler(std::move(config), std::make_shared<TestSchedulerContext>()));
+  auto context = std::make_shared<TestSchedulerContext>(config.num_cpus, created_at);
+  std::shared_ptr<TestScheduler> scheduler(
+      new TestScheduler(std::move(config), std::move(context)));
+  // Cleared by the destructor before anything else, so the raw pointer never
+  // dangles inside the hook.
+  scheduler->registry_->SetWakerHook(
+      [raw = scheduler.get()](const TaskMetadata& task, WakerEvent event) {
+        raw->NoteForeignWakerEvent(task, event);
+      });
+  return scheduler;
 }
 
 TestScheduler::TestScheduler(TestSchedulerConfig config, std::shared_ptr<SchedulerContext> context)
@@ -143,6 +164,7 @@ TestScheduler::TestScheduler(TestSchedulerConfig config, std::shared_ptr<Schedul
 }
 
 TestScheduler::~TestScheduler() {
+  registry_->SetWakerHook(nullptr);
   Shutdown();
   static_cast<TestSchedulerContext&>(context()).Detach();
 }
@@ -199,6 +221,23 @@ bool TestScheduler::NoteForeignWake(const TaskMetadata& task) {
         "the test deliberately involves other threads."));
   }
   return true;
+}
+
+void TestScheduler::NoteForeignWakerEvent(const TaskMetadata& task, WakerEvent event) {
+  // Only threads other than the driving one get here (it holds an exemption,
+  // see waker_exemption_).
+  absl::MutexLock lock(&mu_);
+  if (allow_parking_ || shut_down_) return;
+  const bool woken = event == WakerEvent::kWoken;
+  DeferFailure(absl::StrCat(
+      "Non-determinism: a Waker of ", DescribeTask(task), " was ", woken ? "woken" : "dropped",
+      " on a thread other than the one driving the TestScheduler, while parking is forbidden. ",
+      woken ? "Even a wake that schedules nothing (the task finished, or it is the blocked "
+              "future) happens at a point in the schedule that depends on OS timing"
+            : "Dropping it may free the task (its frame's destructors run there) at a point in "
+              "the schedule that depends on OS timing",
+      ", so the seed does not replay this run. Keep Wakers on the driving thread, or call "
+      "AllowParking() if the test deliberately involves other threads."));
 }
 
 void TestScheduler::ScheduleFromAnyThread(Runnable&& runnable) {
@@ -461,6 +500,20 @@ std::string TestScheduler::StuckMessage() const {
 bool TestScheduler::IsMainThread() const {
   if (std::this_thread::get_id() != main_thread_) return false;
   return !in_step_.load(std::memory_order_relaxed) || step_is_foreground_;
+}
+
+void TestScheduler::AssertMainThread(std::source_location where) const {
+  if (IsMainThread()) return;
+  std::string instead = "on another thread";
+  if (std::this_thread::get_id() == main_thread_) {
+    internal::TaskCoreBase* running = internal::CurrentTask();
+    instead = absl::StrCat("inside background ",
+                           running ? DescribeTask(running->metadata()) : std::string("step"),
+                           " (a worker thread in production)");
+  }
+  internal::FatalError(absl::StrCat("AssertMainThread failed at ", FormatLocation(where),
+                                    ": called ", instead, ", but the main thread is ",
+                                    context().DescribeMainThread(), ". seed=", config_.seed));
 }
 
 Instant TestScheduler::Now() const {

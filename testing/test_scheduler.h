@@ -51,8 +51,9 @@
 // nothing else can happen before then.
 //
 // Failures (a stuck block, an exception escaping a detached task, a task woken
-// from a foreign thread while parking is forbidden — a sign the test is not
-// deterministic) go to `config.on_failure` with the seed, the blocking call
+// from a foreign thread while parking is forbidden, or any Waker woken or
+// dropped on a foreign thread then, even one that schedules nothing — signs
+// the test is not deterministic) go to `config.on_failure` with the seed, the blocking call
 // site, and every pending task's spawn location, label, state and waiting
 // hint. The default prints and aborts. Failures noticed on other threads are
 // reported on the driving thread at its next step (or `CheckFailures()`).
@@ -77,6 +78,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "scheduler/internal/task_core.h"
 #include "scheduler/parker.h"
 #include "scheduler/scheduler.h"
 #include "testing/internal/ready_queue.h"
@@ -97,6 +99,10 @@ struct TestSchedulerConfig {
   // times out. See also `SetBlockOnTicks`.
   int64_t block_on_ticks_min = 0;
   int64_t block_on_ticks_max = 1000;
+  // What `NumCpus()` answers (Executor::NumCpus, SchedulerContext::NumCpus):
+  // fixed, so a seed schedules the same on every machine. 0 means the
+  // machine's count (then a seed may not replay elsewhere). >= 0.
+  int num_cpus = 4;
   // Upper bound (inclusive) of yields for `SimulateRandomDelay`.
   int max_random_delay_yields = 10;
   // If false, a `Block` with nothing left to run fails instead of waiting for
@@ -137,7 +143,11 @@ class TestScheduler final : public Scheduler,
   static absl::Time WallClockStart();
 
   // Invalid configs (pct_depth < 1, a bad tick range, ...) are fatal errors.
-  static std::shared_ptr<TestScheduler> Create(TestSchedulerConfig config = {});
+  // The calling thread becomes the main (driving) thread; `created_at` names
+  // it in misuse reports.
+  static std::shared_ptr<TestScheduler> Create(
+      TestSchedulerConfig config = {},
+      std::source_location created_at = std::source_location::current());
   ~TestScheduler() override;
 
   TestControls* GetTestControls() { return this; }
@@ -155,6 +165,10 @@ class TestScheduler final : public Scheduler,
   Unparker GetUnparker() { return parker_.GetUnparker(); }
   // True on the creating thread, outside background steps.
   bool IsMainThread() const;
+  // A fatal error naming `where` and the TestScheduler's creation site unless
+  // `IsMainThread()`: on another thread, or inside a background step (where
+  // production code would be on a worker thread).
+  void AssertMainThread(std::source_location where = std::source_location::current()) const;
   // The fake clock: moves only by AdvanceClock (and the timers it fires).
   Instant Now() const;
   // 1, 2, 3, ... per scheduler, so ids repeat per seed.
@@ -270,6 +284,9 @@ class TestScheduler final : public Scheduler,
   // Records a non-determinism failure if the caller is a foreign thread and
   // parking is forbidden. Returns whether the caller is a foreign thread.
   bool NoteForeignWake(const TaskMetadata& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reports a Waker woken or dropped on a foreign thread (the registry's
+  // hook) while parking is forbidden.
+  void NoteForeignWakerEvent(const TaskMetadata& task, WakerEvent event);
   // CheckFailures' slow path.
   void ReportFailures();
   // Queues a failure for the driving thread's next CheckFailures.
@@ -280,6 +297,8 @@ class TestScheduler final : public Scheduler,
 
   const TestSchedulerConfig config_;
   const std::thread::id main_thread_;
+  // Waker events on the driving thread are deterministic: not reported.
+  internal::WakerEventsExemption waker_exemption_;
   const std::shared_ptr<internal::TaskRegistry> registry_;
   const SharedRng rng_;
   Parker parker_;

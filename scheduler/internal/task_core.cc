@@ -14,6 +14,7 @@ namespace {
 thread_local TaskCoreBase* current_task = nullptr;
 thread_local const Scheduler* pinned_scheduler = nullptr;
 thread_local bool inside_step = false;
+thread_local int waker_events_exemptions = 0;
 
 class InsideStepScope {
  public:
@@ -66,6 +67,16 @@ void FatalError(const std::string& message) {
   std::fprintf(stderr, "scheduler: fatal: %s\n", message.c_str());
   std::fflush(stderr);
   std::abort();
+}
+
+bool WakerEventsExempt() { return waker_events_exemptions > 0; }
+
+WakerEventsExemption::WakerEventsExemption() : thread_(std::this_thread::get_id()) {
+  ++waker_events_exemptions;
+}
+
+WakerEventsExemption::~WakerEventsExemption() {
+  if (std::this_thread::get_id() == thread_) --waker_events_exemptions;
 }
 
 Waker SuspendCurrentTask(std::coroutine_handle<> h, std::source_location location) {
@@ -362,11 +373,17 @@ Waker& Waker::operator=(Waker other) noexcept {
 }
 
 Waker::~Waker() {
-  if (core_ != nullptr) core_->Unref();
+  if (core_ != nullptr) {
+    core_->NoteWakerEvent(WakerEvent::kDropped);
+    core_->Unref();
+  }
 }
 
 void Waker::Wake() const {
-  if (core_ != nullptr) core_->Wake();
+  if (core_ != nullptr) {
+    core_->NoteWakerEvent(WakerEvent::kWoken);
+    core_->Wake();
+  }
 }
 
 }  // namespace scheduler

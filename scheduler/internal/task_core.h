@@ -115,6 +115,7 @@
 #include <memory>
 #include <source_location>
 #include <string>
+#include <thread>
 
 #include "scheduler/duration.h"
 #include "scheduler/internal/frame_allocator.h"
@@ -129,6 +130,9 @@ namespace scheduler {
 class Scheduler;
 
 namespace internal {
+
+// Whether this thread holds a WakerEventsExemption (declared below).
+bool WakerEventsExempt();
 
 // Which `Scheduler` entry point the task's Runnables go through.
 enum class ScheduleMode : uint8_t { kBackground, kLabeled, kForeground };
@@ -197,6 +201,12 @@ class TaskCoreBase {
 
   const TaskMetadata& metadata() const { return metadata_; }
 
+  // Tells the observer about a Waker event, unless this thread is exempt (see
+  // WakerEventsExemption). Production tasks have no observer: one load.
+  void NoteWakerEvent(WakerEvent event) {
+    if (observer_ != nullptr && !WakerEventsExempt()) observer_->OnWakerEvent(metadata_, event);
+  }
+
   // Called by awaitables in `await_suspend`, on the thread running the step.
   void SetResumePoint(std::coroutine_handle<> h) { resume_point_ = h; }
   Waker MakeWaker() { return Waker(this); }
@@ -264,6 +274,22 @@ class TaskCoreBase {
 
 // The task whose step is running on this thread, or nullptr.
 TaskCoreBase* CurrentTask();
+
+// While one lives on a thread, Waker events there are not reported to task
+// observers (`TaskObserver::OnWakerEvent`). The TestScheduler holds one on the
+// thread that drives it for its lifetime: wakes there are part of its
+// deterministic schedule; wakes and drops anywhere else are not. Must be
+// destroyed on the thread that made it (else the exemption stays).
+class WakerEventsExemption {
+ public:
+  WakerEventsExemption();
+  ~WakerEventsExemption();
+  WakerEventsExemption(const WakerEventsExemption&) = delete;
+  WakerEventsExemption& operator=(const WakerEventsExemption&) = delete;
+
+ private:
+  const std::thread::id thread_;
+};
 
 // Moves a Runnable's reference in and out of a raw core pointer, for
 // schedulers that keep queued Runnables in intrusive or lock-free structures.

@@ -7,11 +7,16 @@
 // strategies, each seed twice (same seed, same trace hash).
 #include <chrono>
 #include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "executor/executor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "scheduler/internal/task_core.h"
 #include "scheduler/yield.h"
 #include "testing/harness.h"
 #include "testing/test_scheduler.h"
@@ -21,6 +26,7 @@ namespace {
 
 using std::chrono::milliseconds;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 // Runs `body` for 60 seeds under random and 60 under PCT, each seed twice.
 #define ZED_TEST(name)                                                                           \
@@ -220,6 +226,159 @@ TEST(ZedSemantics, DeprioritizeMovesQueuedRunnablesUnderFairRandom) {
     auto scheduler = TestScheduler::Create({.seed = seed, .strategy = Strategy::kFairRandom});
     DeprioritizeMovesQueuedRunnables(scheduler);
   }
+}
+
+// --- 6. Wakers on foreign threads while parking is forbidden. ---
+
+TestSchedulerConfig Throwing(std::string* report, TestSchedulerConfig config = {}) {
+  config.on_failure = [report](const std::string& r) {
+    *report = r;
+    throw std::runtime_error("test scheduler failure");
+  };
+  return config;
+}
+
+// Suspends the task and hands its Waker to `*out`; with `wake`, also wakes it
+// at once (so the task goes on and can finish, leaving the copy behind).
+struct GrabWaker {
+  using IsSchedulerAwaitable = void;
+  Waker* out;
+  bool wake;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    Waker waker = internal::SuspendCurrentTask(h);
+    *out = waker;
+    if (wake) waker.Wake();
+  }
+  void await_resume() const noexcept {}
+};
+
+std::string Site(const TaskMetadata& m) {
+  return absl::StrCat("zed_semantics_test.cc:", m.location.line());
+}
+
+TEST(ZedSemantics, WakingAFinishedTasksWakerOnAForeignThreadIsReported) {
+  std::string report;
+  auto scheduler = TestScheduler::Create(Throwing(&report));
+  Executor executor(scheduler);
+  Waker saved;
+  Task<void> task = executor.Spawn([&saved]() -> Future<void> {
+    co_await GrabWaker{&saved, true};
+  });
+  scheduler->RunUntilParked();
+  ASSERT_TRUE(task.IsReady());
+  std::thread([&saved] { saved.Wake(); }).join();  // schedules nothing: the task is done
+  EXPECT_THROW(scheduler->CheckFailures(), std::runtime_error);
+  EXPECT_THAT(report, HasSubstr("Non-determinism: a Waker of task#"));
+  EXPECT_THAT(report, HasSubstr(Site(task.metadata())));
+  EXPECT_THAT(report, HasSubstr("was woken on a thread other than the one driving"));
+}
+
+TEST(ZedSemantics, DroppingAWakerOnAForeignThreadIsReported) {
+  std::string report;
+  auto scheduler = TestScheduler::Create(Throwing(&report));
+  Executor executor(scheduler);
+  Waker saved;
+  Task<void> task = executor.Spawn([&saved]() -> Future<void> {
+    co_await GrabWaker{&saved, true};
+  });
+  scheduler->RunUntilParked();
+  std::thread([w = std::move(saved)]() mutable { w = Waker(); }).join();
+  EXPECT_THROW(scheduler->CheckFailures(), std::runtime_error);
+  EXPECT_THAT(report, HasSubstr(Site(task.metadata())));
+  EXPECT_THAT(report, HasSubstr("was dropped on a thread other than the one driving"));
+}
+
+// The blocked future's Waker: its wake goes to the block's driver, never to
+// the scheduler's queue, and is reported all the same.
+TEST(ZedSemantics, WakingTheBlockedFutureOnAForeignThreadIsReported) {
+  std::string report;
+  auto scheduler = TestScheduler::Create(Throwing(&report));
+  Executor executor(scheduler);
+  Waker blocked;
+  Task<void> helper = executor.Spawn([&blocked]() -> Future<void> {
+    while (!blocked) co_await Yield();
+    std::thread([&blocked] { blocked.Wake(); }).join();
+  });
+  EXPECT_THROW(executor.Block([&blocked]() -> Future<void> {
+    co_await GrabWaker{&blocked, false};
+  }),
+               std::runtime_error);
+  EXPECT_THAT(report, HasSubstr("was woken on a thread other than the one driving"));
+  EXPECT_THAT(report, HasSubstr("zed_semantics_test.cc"));
+}
+
+// With parking allowed, other threads are part of the test: nothing to report.
+TEST(ZedSemantics, ForeignWakersAreFineWithParkingAllowed) {
+  auto scheduler = TestScheduler::Create({.allow_parking = true});
+  Executor executor(scheduler);
+  Waker saved;
+  Task<void> task = executor.Spawn([&saved]() -> Future<void> {
+    co_await GrabWaker{&saved, true};
+  });
+  scheduler->RunUntilParked();
+  std::thread([w = std::move(saved)]() mutable {
+    w.Wake();
+    w = Waker();
+  }).join();
+  scheduler->CheckFailures();
+  EXPECT_TRUE(task.IsReady());
+}
+
+// --- 9. NumCpus is fixed under the TestScheduler. ---
+
+TEST(ZedSemantics, NumCpusIsFixedUnderTheTestScheduler) {
+  Executor by_default(TestScheduler::Create());
+  EXPECT_EQ(by_default.NumCpus(), 4);
+  Executor configured(TestScheduler::Create({.num_cpus = 7}));
+  EXPECT_EQ(configured.NumCpus(), 7);
+  EXPECT_EQ(configured.scheduler()->context().NumCpus(), 7);
+  Executor machine(TestScheduler::Create({.num_cpus = 0}));
+  EXPECT_EQ(machine.NumCpus(), NumCpus());
+}
+
+SCHEDULER_TEST_WITH(ZedSemantics, NumCpusOptionReachesTheScheduler, .num_cpus = 3) {
+  EXPECT_EQ(Executor(scheduler).NumCpus(), 3);
+}
+
+// --- 13. Main-thread checks. ---
+
+TEST(ZedSemanticsDeathTest, AssertMainThreadInABackgroundStepNamesBothSites) {
+  const int created_line = __LINE__ + 1;  // EXPECT_DEATH's statement is all on its line
+  EXPECT_DEATH(
+      {
+        auto scheduler = TestScheduler::Create();
+        Executor executor(scheduler);
+        scheduler->AssertMainThread();  // fine here
+        Task<void> t = executor.Spawn([s = scheduler]() -> Future<void> {
+          s->AssertMainThread();
+          co_return;
+        });
+        scheduler->RunUntilParked();
+      },
+      "AssertMainThread failed at .*zed_semantics_test.cc:[0-9]+.*inside background task#1.*the "
+      "thread that created the TestScheduler at .*zed_semantics_test.cc:" +
+          std::to_string(created_line));
+}
+
+TEST(ZedSemanticsDeathTest, AssertMainThreadOnAnotherThread) {
+  EXPECT_DEATH(
+      {
+        auto scheduler = TestScheduler::Create();
+        std::thread([&scheduler] { scheduler->AssertMainThread(); }).join();
+      },
+      "AssertMainThread failed at .*: called on another thread");
+}
+
+TEST(ZedSemanticsDeathTest, ForegroundExecutorOffTheMainThreadNamesBothSites) {
+  EXPECT_DEATH(
+      {
+        auto scheduler = TestScheduler::Create();
+        std::thread([&scheduler] { ForegroundExecutor wrong(scheduler); }).join();
+      },
+      "ForegroundExecutor created at .*zed_semantics_test.cc:[0-9]+.* on a thread that is not its "
+      "scheduler's main thread \\(that is the thread that created the TestScheduler at "
+      ".*zed_semantics_test.cc");
 }
 
 }  // namespace
