@@ -70,6 +70,7 @@ TestSchedulerConfig BaseConfig(const SchedulerTestOptions& options) {
           .allow_parking = options.allow_parking,
           .on_failure = [](const std::string& report) { throw SchedulerFailure(report); },
           .strategy = options.strategy,
+          .randomize_order = options.randomize_order,
           .pct_depth = options.pct_depth,
           .pct_max_steps = options.pct_max_steps,
           .fairness_bound = options.fairness_bound,

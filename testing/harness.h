@@ -62,6 +62,9 @@ struct SchedulerTestOptions {
   // First seed (SEED overrides); default 0. With iterations = 1, a fixed seed.
   std::optional<uint64_t> seed;
   Strategy strategy = Strategy::kRandom;
+  // false: FIFO mode (TestSchedulerConfig::randomize_order), same order for
+  // every seed.
+  bool randomize_order = true;
   int pct_depth = 3;
   uint64_t pct_max_steps = 1000;
   // Strategy::kExhaustive: the preemption bound (negative: none) and a cap on

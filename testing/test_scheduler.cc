@@ -11,6 +11,7 @@
 #include "scheduler/unhandled_exception.h"
 #include "testing/internal/choice_queue.h"
 #include "testing/internal/fair_random_chooser.h"
+#include "testing/internal/fifo_queue.h"
 #include "testing/internal/pct_queue.h"
 #include "testing/internal/run_queue.h"
 #include "testing/trace_export.h"
@@ -43,6 +44,11 @@ void CheckConfig(const TestSchedulerConfig& c) {
     problem = "pct_max_steps must be >= 1";
   } else if (c.fairness_bound < 1) {
     problem = "fairness_bound must be >= 1";
+  } else if (!c.randomize_order && c.strategy != Strategy::kRandom) {
+    problem = absl::StrCat(
+        "randomize_order = false (FIFO mode) replaces the strategy; leave "
+        "strategy at random, not ",
+        StrategyName(c.strategy));
   } else if (NeedsChooser(c.strategy) && c.chooser == nullptr) {
     problem = absl::StrCat("strategy ", StrategyName(c.strategy),
                            " takes its choices from `chooser`, which is not set");
@@ -59,6 +65,7 @@ void CheckConfig(const TestSchedulerConfig& c) {
 Rng ScheduleStream(uint64_t seed) { return Rng(seed ^ 0x5c4ed01e5c4ed01eULL); }
 
 std::unique_ptr<internal::ReadyQueue> MakeQueue(const TestSchedulerConfig& c) {
+  if (!c.randomize_order) return std::make_unique<internal::FifoQueue>();
   switch (c.strategy) {
     case Strategy::kRandom:
       return std::make_unique<internal::RunQueue>(ScheduleStream(c.seed));
@@ -720,7 +727,8 @@ std::string TestScheduler::DescribeState() const {
   {
     absl::MutexLock lock(&mu_);
     absl::StrAppend(
-        &out, "seed: ", config_.seed, "\nstrategy: ", StrategyName(config_.strategy),
+        &out, "seed: ", config_.seed, "\nstrategy: ",
+        config_.randomize_order ? StrategyName(config_.strategy) : "fifo (randomize_order = false)",
         "\nsteps run: ", steps_, "\nclock: ", Offset(now_ - kClockStart), " (wall clock ",
         absl::FormatTime(absl::RFC3339_full,
                          WallClockStart() + absl::FromChrono(now_ - kClockStart),

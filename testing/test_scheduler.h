@@ -113,6 +113,13 @@ struct TestSchedulerConfig {
   std::function<void(const std::string& report)> on_failure;
   // How the next runnable is picked (strategy.h).
   Strategy strategy = Strategy::kRandom;
+  // false: FIFO mode (Zed's `randomize_order: false`). Runnables run in the
+  // order they became runnable, the same for every seed; timers (deadline
+  // order), sessions (a blocking session's tasks wait) and deprioritized
+  // labels keep their rules, and the data stream (Rng(), block budgets,
+  // random delays) still follows the seed. Replaces the strategy, so only
+  // with the default kRandom.
+  bool randomize_order = true;
   // PCT's d: bugs needing up to d ordering constraints are found with
   // probability >= 1/(n k^(d-1)) per run. >= 1.
   int pct_depth = 3;

@@ -7,6 +7,7 @@
 // strategies, each seed twice (same seed, same trace hash).
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -379,6 +380,68 @@ TEST(ZedSemanticsDeathTest, ForegroundExecutorOffTheMainThreadNamesBothSites) {
       "ForegroundExecutor created at .*zed_semantics_test.cc:[0-9]+.* on a thread that is not its "
       "scheduler's main thread \\(that is the thread that created the TestScheduler at "
       ".*zed_semantics_test.cc");
+}
+
+// --- 7. FIFO mode. ---
+
+// Background tasks and two sessions, each task yielding once; then timers.
+std::vector<int> FifoRun(const std::shared_ptr<TestScheduler>& scheduler) {
+  Executor background(scheduler);
+  ForegroundExecutor a(scheduler);
+  ForegroundExecutor b(scheduler);
+  std::vector<int> log;
+  auto twice = [&log](int id) -> Future<void> {
+    log.push_back(id);
+    co_await Yield();
+    log.push_back(id + 100);
+  };
+  std::vector<Task<void>> tasks;
+  tasks.push_back(background.Spawn(twice(1)));
+  tasks.push_back(a.Spawn(twice(2)));
+  tasks.push_back(background.Spawn(twice(3)));
+  tasks.push_back(b.Spawn(twice(4)));
+  tasks.push_back(a.Spawn(twice(5)));
+  scheduler->RunUntilParked();
+  tasks.push_back(background.Spawn(LogAfter(background, 30, &log)));
+  tasks.push_back(background.Spawn(LogAfter(background, 10, &log)));
+  scheduler->AdvanceClock(milliseconds(50));
+  return log;
+}
+
+TEST(ZedSemantics, FifoModeRunsInTheSameOrderForEverySeed) {
+  std::optional<uint64_t> first_hash;
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    SCOPED_TRACE(absl::StrCat("seed ", seed));
+    auto scheduler = TestScheduler::Create({.seed = seed, .randomize_order = false});
+    // The order each became runnable; session a's second task waits behind
+    // its first (FIFO per session), and timers fire in deadline order.
+    EXPECT_THAT(FifoRun(scheduler), ElementsAre(1, 2, 3, 4, 5, 101, 102, 103, 104, 105, 10, 30));
+    if (!first_hash) first_hash = scheduler->trace_hash();
+    EXPECT_EQ(scheduler->trace_hash(), *first_hash) << "the same run for every seed";
+  }
+}
+
+SCHEDULER_TEST_WITH(ZedSemantics, FifoModeFromTheHarness, .iterations = 20,
+                    .randomize_order = false) {
+  EXPECT_THAT(FifoRun(scheduler), ElementsAre(1, 2, 3, 4, 5, 101, 102, 103, 104, 105, 10, 30));
+}
+
+// The blocking session's tasks still wait in FIFO mode; others run in order.
+TEST(ZedSemantics, FifoModeKeepsTheBlockingSessionsTasksQueued) {
+  auto scheduler = TestScheduler::Create({.randomize_order = false});
+  ForegroundExecutor mine(scheduler);
+  Executor background(scheduler);
+  std::vector<int> log;
+  auto note = [&log](int id) -> Future<void> {
+    log.push_back(id);
+    co_return;
+  };
+  Task<void> m = mine.Spawn(note(1));
+  Task<void> b = background.Spawn(note(2));
+  mine.Block(background.Spawn(note(3)));
+  EXPECT_THAT(log, ElementsAre(2, 3));
+  scheduler->RunUntilParked();
+  EXPECT_THAT(log, ElementsAre(2, 3, 1));
 }
 
 }  // namespace
