@@ -6,6 +6,7 @@
 // leave the heap. Each behaviour runs over many seeds under the random and PCT
 // strategies, each seed twice (same seed, same trace hash).
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -16,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "executor/executor.h"
 #include "gmock/gmock.h"
+#include "gtest/gtest-spi.h"
 #include "gtest/gtest.h"
 #include "scheduler/internal/task_core.h"
 #include "scheduler/yield.h"
@@ -442,6 +444,64 @@ TEST(ZedSemantics, FifoModeKeepsTheBlockingSessionsTasksQueued) {
   EXPECT_THAT(log, ElementsAre(2, 3));
   scheduler->RunUntilParked();
   EXPECT_THAT(log, ElementsAre(2, 3, 1));
+}
+
+// --- 8. Harness bodies with values (Zed's once / many). ---
+
+TEST(ZedSemantics, SchedulerManyReturnsEachSeedsValue) {
+  int runs = 0;  // captured state
+  std::vector<SeedValue<std::string>> values =
+      SchedulerMany(12,
+                    [&runs](const std::shared_ptr<TestScheduler>& scheduler) {
+                      ++runs;
+                      Executor executor(scheduler);
+                      Task<std::string> t = executor.Spawn([]() -> Future<std::string> {
+                        co_await Yield();
+                        co_return "done";
+                      });
+                      return absl::StrCat(executor.Block(std::move(t)), "@", scheduler->seed());
+                    },
+                    {.seed = 100});
+  if (std::getenv("SEED") == nullptr && std::getenv("ITERATIONS") == nullptr) {
+    ASSERT_EQ(values.size(), 12u);
+    EXPECT_EQ(runs, 12);
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    EXPECT_EQ(values[i].value, absl::StrCat("done@", values[i].seed));
+    if (i > 0) {
+      EXPECT_GT(values[i].seed, values[i - 1].seed);
+    }
+  }
+}
+
+TEST(ZedSemantics, SchedulerOnceReturnsTheValue) {
+  std::vector<int> seen;
+  std::optional<int> sum = SchedulerOnce([&seen](const std::shared_ptr<TestScheduler>& scheduler) {
+    Executor executor(scheduler);
+    Task<int> a = executor.Spawn([]() -> Future<int> { co_return 20; });
+    Task<int> b = executor.Spawn([]() -> Future<int> { co_return 22; });
+    seen.push_back(1);
+    return executor.Block(std::move(a)) + executor.Block(std::move(b));
+  });
+  ASSERT_TRUE(sum.has_value());
+  EXPECT_EQ(*sum, 42);
+  EXPECT_FALSE(seen.empty());
+}
+
+// A failing seed is reported as usual and leaves no value; the run stops.
+TEST(ZedSemantics, SchedulerManyStopsAtTheFirstFailingSeed) {
+  if (std::getenv("SEED") != nullptr || std::getenv("ITERATIONS") != nullptr) GTEST_SKIP();
+  std::vector<SeedValue<int>> values;
+  EXPECT_NONFATAL_FAILURE(
+      values = SchedulerMany(10,
+                             [](const std::shared_ptr<TestScheduler>& scheduler) {
+                               EXPECT_NE(scheduler->seed(), 3u) << "planted failure";
+                               return static_cast<int>(scheduler->seed());
+                             },
+                             {.shrink_runs = 0}),
+      "planted failure");
+  ASSERT_EQ(values.size(), 3u);
+  EXPECT_EQ(values.back().value, 2);
 }
 
 }  // namespace
