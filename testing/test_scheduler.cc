@@ -407,7 +407,10 @@ bool TestScheduler::AdvanceClockToNextTimer() {
     if (timers_.empty()) return false;
     FireTimer(rejected);
   }
-  RunUntilParked();
+  // Exactly one timer per call: others due at the same time stay pending
+  // (RunUntilParked, AdvanceClock or the next call fire them).
+  while (Tick()) {
+  }
   return true;
 }
 

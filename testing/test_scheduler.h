@@ -211,7 +211,9 @@ class TestScheduler final : public Scheduler,
   void Shutdown();
 
   // Fires the earliest timer (moving the clock to its deadline) and runs
-  // until parked. Returns false if no timer was pending.
+  // until nothing is runnable; other timers due at the same deadline stay
+  // pending (`RunUntilParked` fires them). Returns false if no timer was
+  // pending.
   bool AdvanceClockToNextTimer();
 
   // The wall clock: WallClockStart() plus the fake time elapsed.

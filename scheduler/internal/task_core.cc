@@ -14,7 +14,6 @@ namespace {
 thread_local TaskCoreBase* current_task = nullptr;
 thread_local const Scheduler* pinned_scheduler = nullptr;
 thread_local bool inside_step = false;
-thread_local int waker_events_exemptions = 0;
 
 class InsideStepScope {
  public:
@@ -69,7 +68,7 @@ void FatalError(const std::string& message) {
   std::abort();
 }
 
-bool WakerEventsExempt() { return waker_events_exemptions > 0; }
+constinit thread_local int waker_events_exemptions = 0;
 
 WakerEventsExemption::WakerEventsExemption() : thread_(std::this_thread::get_id()) {
   ++waker_events_exemptions;

@@ -131,8 +131,11 @@ class Scheduler;
 
 namespace internal {
 
-// Whether this thread holds a WakerEventsExemption (declared below).
-bool WakerEventsExempt();
+// How many WakerEventsExemptions (declared below) this thread holds. Inline
+// and constinit (no TLS wrapper call): it is read at every wake and Waker drop
+// of a task that has an observer, i.e. at every TestScheduler step.
+extern constinit thread_local int waker_events_exemptions;
+inline bool WakerEventsExempt() { return waker_events_exemptions > 0; }
 
 // Which `Scheduler` entry point the task's Runnables go through.
 enum class ScheduleMode : uint8_t { kBackground, kLabeled, kForeground };

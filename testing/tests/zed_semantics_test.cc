@@ -139,6 +139,8 @@ ZED_TEST(RunUntilParkedFiresDueTimers) {
   Task<void> a = executor.Timer(milliseconds(50));
   Task<void> b = executor.Timer(milliseconds(50));
   ASSERT_TRUE(scheduler->AdvanceClockToNextTimer());
+  EXPECT_EQ(a.IsReady() + b.IsReady(), 1) << "AdvanceClockToNextTimer fires exactly one";
+  EXPECT_EQ(scheduler->timer_count(), 1u);
   scheduler->RunUntilParked();
   EXPECT_TRUE(a.IsReady());
   EXPECT_TRUE(b.IsReady());
