@@ -44,7 +44,18 @@ ForegroundExecutor::ForegroundExecutor(std::shared_ptr<Scheduler> scheduler,
     : executor_(std::move(scheduler)),
       session_(SessionId::New()),
       thread_(std::this_thread::get_id()),
-      created_at_(location) {}
+      created_at_(location) {
+  // As the seeds check in `new`: an executor bound to a thread that never
+  // runs foreground work would run nothing (or run it on the wrong thread).
+  const SchedulerContext& context = executor_.scheduler()->context();
+  if (context.HasMainThread() && !context.IsMainThread()) {
+    internal::FatalError(
+        absl::StrCat("ForegroundExecutor created at ", FormatLocation(location),
+                     " on a thread that is not its scheduler's main thread (that is ",
+                     context.DescribeMainThread(),
+                     "). Create it on the main thread, or use an Executor for background work."));
+  }
+}
 
 void ForegroundExecutor::CheckThread(const char* method, std::source_location call_site) const {
   if (std::this_thread::get_id() == thread_) return;

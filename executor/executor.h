@@ -133,8 +133,9 @@ class Executor {
   Instant Now() const { return scheduler_->Now(); }
   // True on the thread that runs foreground tasks.
   bool IsMainThread() const { return scheduler_->IsMainThread(); }
-  // Hardware threads available to background work.
-  int NumCpus() const { return scheduler::NumCpus(); }
+  // The scheduler's answer (SchedulerContext::NumCpus): the machine's in
+  // production, a fixed number under the TestScheduler (its `num_cpus`).
+  int NumCpus() const { return scheduler_->context().NumCpus(); }
 
   // --- Test controls: no-ops on production schedulers. Call them from the
   // thread driving the TestScheduler, outside task steps. ---
@@ -163,14 +164,15 @@ class Executor {
 
 // Spawns work on the main thread. Bound to the thread that created it: every
 // method not marked "from any thread" checks the calling thread and, on any
-// other thread, prints the call site and the creation site and aborts. Copies share the same
-// session, so their tasks keep one FIFO order.
+// other thread, prints the call site and the creation site and aborts. Copies
+// share the same session, so their tasks keep one FIFO order.
 class ForegroundExecutor {
  public:
-  // Binds the executor to the calling thread, which should be the
-  // scheduler's main thread (foreground tasks run there), and opens a new
-  // session: its tasks run in FIFO order among themselves. `scheduler` must
-  // not be null (fatal).
+  // Binds the executor to the calling thread and opens a new session: its
+  // tasks run in FIFO order among themselves. Must be called on the
+  // scheduler's main thread (`IsMainThread()`; under the TestScheduler: its
+  // creating thread, outside background steps), else a fatal error names
+  // `location` and the main thread's site. `scheduler` must not be null.
   explicit ForegroundExecutor(std::shared_ptr<Scheduler> scheduler,
                               std::source_location location = std::source_location::current());
 

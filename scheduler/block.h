@@ -4,7 +4,8 @@
 //
 // The future runs on the calling thread; while it waits, the thread parks
 // through `Scheduler::Park` (which, under the TestScheduler, runs the other
-// tasks deterministically instead of sleeping).
+// tasks deterministically instead of sleeping, and moves the fake clock to the
+// next timer when that is the only way forward: see testing/test_scheduler.h).
 //
 // Misuse: calling either function from inside a task's step is a fatal error
 // naming both the call site and the running task: a task that blocks its
@@ -71,11 +72,15 @@ template <typename T>
 std::pair<std::shared_ptr<DriverScheduler>, Task<T>> StartDriven(
     const std::shared_ptr<Scheduler>& scheduler, Future<T> future, std::source_location location) {
   auto driver = std::make_shared<DriverScheduler>(scheduler);
-  driver->DriveFromThread(scheduler->GetUnparker());
   std::shared_ptr<Scheduler> as_scheduler = driver;
   Task<T> task = SpawnWithMode(as_scheduler, ScheduleMode::kBackground,
                                MakeMetadata(*scheduler, std::nullopt, std::nullopt, location),
                                std::move(future));
+  // Only now: the first step is run by the caller's loop without a poke, so
+  // the thread's park token stays clear and every later poke means "the
+  // future can go on" (the TestScheduler counts those steps, and runs
+  // another task's step first when nothing ran in between).
+  driver->DriveFromThread(scheduler->GetUnparker());
   return {std::move(driver), std::move(task)};
 }
 
@@ -168,8 +173,9 @@ SpawnResult<F> Block(const std::shared_ptr<Scheduler>& scheduler, F&& future,
 }
 
 // Like Block, but gives up after `timeout` (under the TestScheduler: after a
-// seeded number of steps, see `SetBlockOnTicks`) and hands the unfinished
-// future back instead of cancelling it.
+// seeded number of steps, the blocked future's own included, see
+// `SetBlockOnTicks`; or when nothing can happen before the timeout) and hands
+// the unfinished future back instead of cancelling it.
 template <Spawnable F>
 BlockResult<SpawnResult<F>> BlockWithTimeout(
     const std::shared_ptr<Scheduler>& scheduler, Duration timeout, F&& future,

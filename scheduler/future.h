@@ -32,6 +32,7 @@
 #include <coroutine>
 #include <exception>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -86,12 +87,16 @@ class FuturePromiseBase {
 
   void unhandled_exception() noexcept { error_ = std::current_exception(); }
 
+  // `where` is the `co_await` expression (the compiler's call supplies the
+  // default argument there), so an awaitable that can be misused (an empty
+  // Task, a Task awaited twice) names the line that misused it.
   template <typename A>
-  A&& await_transform(A&& awaitable) noexcept {
+  A&& await_transform(A&& awaitable, std::source_location where = std::source_location::current()) {
     static_assert(SchedulerAwaitable<A>,
                   "scheduler::Future can only co_await Future, Task and this library's awaitables "
                   "(Yield, Timer tasks, channel/oneshot receivers). Other awaitables would resume "
                   "the task behind its scheduler's back.");
+    if constexpr (requires { awaitable.CheckAwaitedAt(where); }) awaitable.CheckAwaitedAt(where);
     return std::forward<A>(awaitable);
   }
 

@@ -48,12 +48,18 @@ class TaskId : public internal::IdBase<TaskId> {
 
 // A label attached to tasks spawned with `SpawnLabeled`. Production schedulers
 // ignore labels; the TestScheduler can deprioritize every task with a label to
-// force rare orderings. Create one per call site with `TaskLabel::New()`.
+// force rare orderings. Create one per call site with `TaskLabel::New()`,
+// the only public way to make one, so a label is never zero (the seeds'
+// `NonZeroU64`); copies keep the value.
 class TaskLabel : public internal::IdBase<TaskLabel> {
  public:
-  using IdBase::IdBase;
+  TaskLabel() = delete;
   // Returns a process-wide unique, non-zero label. Thread-safe.
   static TaskLabel New();
+
+ private:
+  // Private: inherited constructors would keep the base's public access.
+  constexpr explicit TaskLabel(uint64_t value) : IdBase(value) {}
 };
 
 // Names a foreground session: each `ForegroundExecutor` is one session, and

@@ -34,6 +34,7 @@ class RealTimeContext final : public SchedulerContext {
   bool Park(std::optional<Duration> timeout) override;
   Unparker GetUnparker() override;
   bool IsMainThread() const override { return std::this_thread::get_id() == main_thread_; }
+  bool HasMainThread() const override { return main_thread_ != std::thread::id(); }
   Instant Now() const override { return std::chrono::steady_clock::now(); }
 
   std::thread::id main_thread() const { return main_thread_; }

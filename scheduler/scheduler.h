@@ -119,7 +119,9 @@ class Scheduler {
   std::atomic<internal::SchedulerAnchor*> anchor_{nullptr};
 };
 
-// The number of hardware threads, at least 1.
+// The number of hardware threads, at least 1. Code that runs under a
+// scheduler should ask it instead (`context().NumCpus()`,
+// `Executor::NumCpus()`): the TestScheduler answers a fixed number.
 int NumCpus();
 
 }  // namespace scheduler

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "scheduler/scheduler.h"
 #include "scheduler/unhandled_exception.h"
 
 namespace scheduler {
@@ -46,6 +47,8 @@ TaskId SchedulerContext::NextTaskId() {
   }
   return TaskId(next++);
 }
+
+int SchedulerContext::NumCpus() const { return ::scheduler::NumCpus(); }
 
 void SchedulerContext::OnUnhandledException(const TaskMetadata& task, std::exception_ptr error) {
   ReportUnhandledException(task, error);

@@ -68,6 +68,21 @@ class SchedulerContext {
   // itself so that ids repeat per seed.
   virtual TaskId NextTaskId();
 
+  // How many threads the code should plan for (sizes of worker pools,
+  // batches). The default is the machine's (`scheduler::NumCpus()`); the
+  // TestScheduler answers a fixed number (its config's `num_cpus`), so a seed
+  // schedules the same on every machine.
+  virtual int NumCpus() const;
+
+  // False for a scheduler without a main thread (a plain thread pool, whose
+  // foreground work is refused when scheduled): then `ForegroundExecutor`
+  // skips its creation-time thread check.
+  virtual bool HasMainThread() const { return true; }
+
+  // Describes the main thread for misuse reports ("the thread that created
+  // the TestScheduler at file:line"). The default names no site.
+  virtual std::string DescribeMainThread() const { return "the scheduler's main thread"; }
+
   // Test-only controls, or nullptr (the default) in production.
   virtual TestControls* GetTestControls() { return nullptr; }
 

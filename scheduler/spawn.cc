@@ -20,13 +20,19 @@ Task<void> Timer(const std::shared_ptr<Scheduler>& scheduler, Duration delay,
                  std::source_location location) {
   if (scheduler == nullptr) internal::FatalError("Timer with a null scheduler");
   // A frameless core: its only step completes it, and that step is scheduled
-  // with ScheduleAfter. Cancelling it leaves an inert Runnable in the timer
-  // queue, which is dropped when it fires or when the scheduler goes.
+  // with ScheduleAfter (cancelling it takes the Runnable out of the timer
+  // structure; see TIMERS in task_core.h). A delay <= 0 is due now: the step
+  // runs here, so the Task is ready at once (as in the seeds), without a trip
+  // through the scheduler.
   auto* core = new internal::TaskCore<void>(
       scheduler, internal::ScheduleMode::kBackground,
       internal::MakeMetadata(*scheduler, std::nullopt, std::nullopt, location), Future<void>());
   Task<void> task = internal::TaskAccess::Wrap(core);
-  core->StartAfter(delay);
+  if (delay <= Duration::zero()) {
+    core->StartCompleted();
+  } else {
+    core->StartAfter(delay);
+  }
   return task;
 }
 

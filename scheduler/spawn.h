@@ -137,7 +137,9 @@ Task<SpawnResult<F>> SpawnForeground(
 }
 
 // A task that completes once `delay` has elapsed on the scheduler's clock.
-// Dropping it cancels the timer. Negative delays complete on the next step;
+// Dropping it cancels the timer (and, under the TestScheduler, takes it out of
+// the timer heap). A delay <= 0 (zero or negative) is due now: the returned
+// Task is already complete (`IsReady()`), and awaiting it does not suspend.
 // `Duration::max()` never completes.
 Task<void> Timer(const std::shared_ptr<Scheduler>& scheduler, Duration delay,
                  std::source_location location = std::source_location::current());

@@ -137,6 +137,21 @@ class [[nodiscard]] Task {
     internal::TaskCore<T>* core_;
   };
 
+  // Called by `Future`'s await_transform with the `co_await`'s location: an
+  // empty Task (moved from, or never assigned) and a Task whose result was
+  // already taken are fatal errors naming that line.
+  void CheckAwaitedAt(std::source_location where) const {
+    if (core_ == nullptr) {
+      internal::FatalError("co_await Task on an empty Task at " + FormatLocation(where) +
+                           " (it was moved from, or never assigned)");
+    }
+    if (core_->result_taken()) {
+      internal::FatalError("co_await Task at " + FormatLocation(where) + ": the result of " +
+                           DescribeTask(core_->metadata()) +
+                           " was already taken (a Task can be awaited once)");
+    }
+  }
+
   Awaiter operator co_await() & { return Awaiter(Checked("co_await Task")); }
   Awaiter operator co_await() && { return Awaiter(Checked("co_await Task")); }
 

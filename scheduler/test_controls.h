@@ -40,14 +40,17 @@ class TestControls {
  public:
   virtual ~TestControls() = default;
 
-  // Tasks with `label` scheduled from now on run only when nothing else can.
+  // Tasks with `label` run only when nothing else can: those scheduled from
+  // now on, and those already queued.
   virtual void Deprioritize(TaskLabel label) = 0;
   // Runs one runnable task step. Returns false if nothing was runnable.
   virtual bool Tick() = 0;
-  // Runs task steps until nothing is runnable (timers do not fire).
+  // Runs task steps until nothing is runnable. Timers already due (deadline
+  // <= Now()) fire too; the clock does not move.
   virtual void RunUntilParked() = 0;
-  // Moves the fake clock forward by `d`, firing due timers in deadline order,
-  // each at its own time, and running tasks to quiescence after each.
+  // Runs what is runnable, then moves the fake clock forward by `d`, firing
+  // due timers in deadline order, each at its own time, and running tasks to
+  // quiescence after each.
   virtual void AdvanceClock(Duration d) = 0;
   // How many times `SimulateRandomDelay` should yield; drawn from the seed.
   // May be called from inside a task step.

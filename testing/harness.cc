@@ -66,9 +66,11 @@ struct RunResult {
 TestSchedulerConfig BaseConfig(const SchedulerTestOptions& options) {
   return {.block_on_ticks_min = options.block_on_ticks_min,
           .block_on_ticks_max = options.block_on_ticks_max,
+          .num_cpus = options.num_cpus,
           .allow_parking = options.allow_parking,
           .on_failure = [](const std::string& report) { throw SchedulerFailure(report); },
           .strategy = options.strategy,
+          .randomize_order = options.randomize_order,
           .pct_depth = options.pct_depth,
           .pct_max_steps = options.pct_max_steps,
           .fairness_bound = options.fairness_bound,
@@ -80,7 +82,7 @@ TestSchedulerConfig BaseConfig(const SchedulerTestOptions& options) {
 // misses results that an enclosing EXPECT_NONFATAL_FAILURE intercepts.
 // Results from other threads the body starts are not intercepted: they fail
 // the test, but the harness cannot name their seed.
-RunResult RunOnce(TestSchedulerConfig config, SchedulerTestBody body) {
+RunResult RunOnce(TestSchedulerConfig config, const internal::SchedulerTestFunction& body) {
   const bool keep_events = config.record_trace || !config.trace_out.empty();
   std::shared_ptr<TestScheduler> scheduler = TestScheduler::Create(std::move(config));
   ::testing::TestPartResultArray results;
@@ -151,10 +153,12 @@ std::string StepsAndPreemptions(const Schedule& schedule, const ScheduleStats& s
 // One SCHEDULER_TEST: its name, options, body and environment.
 class Runner {
  public:
-  Runner(const char* test_name, const SchedulerTestOptions& options, SchedulerTestBody body)
+  Runner(const char* test_name, const SchedulerTestOptions& options,
+         const internal::SchedulerTestFunction& body, const internal::SeedDone& seed_done)
       : test_name_(test_name),
         options_(options),
         body_(body),
+        seed_done_(seed_done),
         env_(internal::ProcessEnv()),
         executable_(Executable()) {}
 
@@ -220,6 +224,7 @@ class Runner {
           return false;  // nothing to shrink: the schedule does not replay
         }
       }
+      if (seed_done_) seed_done_(seed, failed);
       if (!failed) return true;
       Print(absl::StrCat("[ SCHEDULER] ", test_name_, " failed with seed ", seed,
                          ". Replay it with:\n", replay));
@@ -235,6 +240,7 @@ class Runner {
     const auto* chooser = static_cast<const ReplayChooser*>(config.chooser.get());
     const std::shared_ptr<ScheduleChooser> keep = config.chooser;
     RunResult result = RunOnce(std::move(config), body_);
+    if (seed_done_) seed_done_(schedule.seed, result.failed);
     Report(result,
            absl::StrCat("schedule ", schedule.ToString(), "; replay with: ", Command(schedule)));
     if (chooser->mismatches() > 0) {
@@ -310,7 +316,8 @@ class Runner {
 
   const char* const test_name_;
   const SchedulerTestOptions& options_;
-  const SchedulerTestBody body_;
+  const internal::SchedulerTestFunction& body_;
+  const internal::SeedDone& seed_done_;
   const internal::EnvLookup env_;
   const std::string executable_;
 };
@@ -319,8 +326,23 @@ class Runner {
 
 void RunSchedulerTest(const char* test_name, const SchedulerTestOptions& options,
                       SchedulerTestBody body) {
-  (void)kShardingTakenOver;
-  Runner(test_name, options, body).Run();
+  internal::RunSchedulerFunction(test_name, options, body, nullptr);
 }
+
+namespace internal {
+
+void RunSchedulerFunction(const char* test_name, const SchedulerTestOptions& options,
+                          const SchedulerTestFunction& body, const SeedDone& seed_done) {
+  (void)kShardingTakenOver;
+  Runner(test_name, options, body, seed_done).Run();
+}
+
+std::string CurrentTestName() {
+  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  if (info == nullptr) return "scheduler_values";
+  return absl::StrCat(info->test_suite_name(), ".", info->name());
+}
+
+}  // namespace internal
 
 }  // namespace scheduler

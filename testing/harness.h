@@ -47,8 +47,13 @@
 #define TESTING_HARNESS_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "testing/strategy.h"
@@ -62,6 +67,9 @@ struct SchedulerTestOptions {
   // First seed (SEED overrides); default 0. With iterations = 1, a fixed seed.
   std::optional<uint64_t> seed;
   Strategy strategy = Strategy::kRandom;
+  // false: FIFO mode (TestSchedulerConfig::randomize_order), same order for
+  // every seed.
+  bool randomize_order = true;
   int pct_depth = 3;
   uint64_t pct_max_steps = 1000;
   // Strategy::kExhaustive: the preemption bound (negative: none) and a cap on
@@ -73,6 +81,8 @@ struct SchedulerTestOptions {
   // Replays allowed for shrinking a failing schedule; 0 turns shrinking off.
   uint64_t shrink_runs = 200;
   bool allow_parking = false;
+  // What NumCpus() answers (TestSchedulerConfig::num_cpus; 0: the machine's).
+  int num_cpus = 4;
   int64_t block_on_ticks_min = 0;
   int64_t block_on_ticks_max = 1000;
   // Run each seed twice and fail if the traces differ (as with
@@ -86,6 +96,76 @@ using SchedulerTestBody = void (*)(const std::shared_ptr<TestScheduler>& schedul
 // `test_name` is "Suite.Name", used in the replay line and trace file names.
 void RunSchedulerTest(const char* test_name, const SchedulerTestOptions& options,
                       SchedulerTestBody body);
+
+// --- Bodies with values (Zed's `TestScheduler::once` / `many`) ---
+//
+//   TEST(Cache, HitsAfterTheFirstFill) {
+//     std::vector<SeedValue<int>> hits = SchedulerMany(
+//         50, [&](const std::shared_ptr<TestScheduler>& scheduler) {
+//           Executor executor(scheduler);
+//           ...
+//           return cache.hits();          // captured state, returned value
+//         });
+//     for (const auto& [seed, value] : hits) EXPECT_GE(value, 1) << "seed " << seed;
+//   }
+//
+// The body is any callable taking the TestScheduler and returning a value
+// (not void: use SCHEDULER_TEST for those); it may capture. It runs exactly
+// as a SCHEDULER_TEST body does (same options, environment, replay lines,
+// shrinking, sharding), from inside the calling TEST, whose name the replay
+// lines use. Returned: the value of every seed that passed, in the order the
+// seeds ran; the run stops at the first failing seed (already reported as a
+// test failure), whose value is left out. Under the exhaustive strategy no
+// values are collected. With `check_determinism` the value of the second run
+// is kept.
+
+template <typename R>
+struct SeedValue {
+  uint64_t seed;
+  R value;
+};
+
+namespace internal {
+using SchedulerTestFunction = std::function<void(const std::shared_ptr<TestScheduler>&)>;
+using SeedDone = std::function<void(uint64_t seed, bool failed)>;
+void RunSchedulerFunction(const char* test_name, const SchedulerTestOptions& options,
+                          const SchedulerTestFunction& body, const SeedDone& seed_done);
+std::string CurrentTestName();
+template <typename F>
+using BodyResult = std::invoke_result_t<F&, const std::shared_ptr<TestScheduler>&>;
+}  // namespace internal
+
+// Runs `body` for `iterations` seeds (options.iterations is replaced; SEED
+// and ITERATIONS still override, as for SCHEDULER_TEST).
+template <typename F>
+std::vector<SeedValue<internal::BodyResult<F>>> SchedulerMany(uint64_t iterations, F&& body,
+                                                              SchedulerTestOptions options = {}) {
+  using R = internal::BodyResult<F>;
+  static_assert(!std::is_void_v<R>, "SchedulerMany needs a body that returns a value");
+  options.iterations = iterations;
+  std::vector<SeedValue<R>> values;
+  std::optional<R> last;
+  const internal::SchedulerTestFunction run = [&](const std::shared_ptr<TestScheduler>& s) {
+    last.reset();
+    last.emplace(body(s));
+  };
+  const internal::SeedDone done = [&](uint64_t seed, bool failed) {
+    if (!failed && last.has_value()) values.push_back(SeedValue<R>{seed, std::move(*last)});
+    last.reset();
+  };
+  const std::string name = internal::CurrentTestName();
+  internal::RunSchedulerFunction(name.c_str(), options, run, done);
+  return values;
+}
+
+// Runs `body` for one seed (options.seed, default 0) and returns its value,
+// or nullopt if it failed (reported as a test failure).
+template <typename F>
+std::optional<internal::BodyResult<F>> SchedulerOnce(F&& body, SchedulerTestOptions options = {}) {
+  auto values = SchedulerMany(1, std::forward<F>(body), std::move(options));
+  if (values.empty()) return std::nullopt;
+  return std::move(values.front().value);
+}
 
 }  // namespace scheduler
 

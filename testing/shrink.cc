@@ -124,6 +124,7 @@ class Shrinker {
 TestSchedulerConfig ReplayConfig(const Schedule& schedule, TestSchedulerConfig base) {
   base.seed = schedule.seed;
   base.strategy = Strategy::kReplay;
+  base.randomize_order = true;  // the schedule gives the order, FIFO or not
   base.chooser = std::make_shared<ReplayChooser>(schedule);
   base.record_schedule = true;
   return base;

@@ -11,6 +11,7 @@
 #include "scheduler/unhandled_exception.h"
 #include "testing/internal/choice_queue.h"
 #include "testing/internal/fair_random_chooser.h"
+#include "testing/internal/fifo_queue.h"
 #include "testing/internal/pct_queue.h"
 #include "testing/internal/run_queue.h"
 #include "testing/trace_export.h"
@@ -21,6 +22,9 @@ namespace {
 // The fake clock starts here rather than at zero so that code subtracting
 // durations from Now() does not underflow.
 constexpr Instant kClockStart = Instant(std::chrono::hours(24 * 365));
+// The deadline of a timer armed for Duration::max(), minus one tick: what a
+// Block may move the clock to, at most.
+constexpr Instant kNever = Instant::max() - Duration(1);
 
 // "+1h", "+20ms", ...
 std::string Offset(Duration d) { return "+" + absl::FormatDuration(absl::FromChrono(d)); }
@@ -30,6 +34,8 @@ void CheckConfig(const TestSchedulerConfig& c) {
   if (c.block_on_ticks_min < 0 || c.block_on_ticks_min > c.block_on_ticks_max) {
     problem = absl::StrCat("block_on_ticks range [", c.block_on_ticks_min, ", ",
                            c.block_on_ticks_max, "] must satisfy 0 <= min <= max");
+  } else if (c.num_cpus < 0) {
+    problem = absl::StrCat("num_cpus must be >= 0 (0: the machine's), got ", c.num_cpus);
   } else if (c.max_random_delay_yields < 0) {
     problem = "max_random_delay_yields must be >= 0";
   } else if (c.pct_depth < 1) {
@@ -38,6 +44,11 @@ void CheckConfig(const TestSchedulerConfig& c) {
     problem = "pct_max_steps must be >= 1";
   } else if (c.fairness_bound < 1) {
     problem = "fairness_bound must be >= 1";
+  } else if (!c.randomize_order && c.strategy != Strategy::kRandom) {
+    problem = absl::StrCat(
+        "randomize_order = false (FIFO mode) replaces the strategy; leave "
+        "strategy at random, not ",
+        StrategyName(c.strategy));
   } else if (NeedsChooser(c.strategy) && c.chooser == nullptr) {
     problem = absl::StrCat("strategy ", StrategyName(c.strategy),
                            " takes its choices from `chooser`, which is not set");
@@ -54,6 +65,7 @@ void CheckConfig(const TestSchedulerConfig& c) {
 Rng ScheduleStream(uint64_t seed) { return Rng(seed ^ 0x5c4ed01e5c4ed01eULL); }
 
 std::unique_ptr<internal::ReadyQueue> MakeQueue(const TestSchedulerConfig& c) {
+  if (!c.randomize_order) return std::make_unique<internal::FifoQueue>();
   switch (c.strategy) {
     case Strategy::kRandom:
       return std::make_unique<internal::RunQueue>(ScheduleStream(c.seed));
@@ -77,6 +89,14 @@ std::unique_ptr<internal::ReadyQueue> MakeQueue(const TestSchedulerConfig& c) {
 // with a harmless answer are answered.
 class TestSchedulerContext final : public SchedulerContext {
  public:
+  TestSchedulerContext(int num_cpus, std::source_location created_at)
+      : num_cpus_(num_cpus == 0 ? ::scheduler::NumCpus() : num_cpus), created_at_(created_at) {}
+  int NumCpus() const override { return num_cpus_; }
+  std::string DescribeMainThread() const override {
+    return "the thread that created the TestScheduler at " + FormatLocation(created_at_) +
+           " (outside background steps)";
+  }
+
   void Attach(TestScheduler* owner) { owner_.store(owner, std::memory_order_release); }
   void Detach() { owner_.store(nullptr, std::memory_order_release); }
 
@@ -110,16 +130,27 @@ class TestSchedulerContext final : public SchedulerContext {
   }
 
   std::atomic<TestScheduler*> owner_{nullptr};
+  const int num_cpus_;
+  const std::source_location created_at_;
 };
 
 }  // namespace
 
 absl::Time TestScheduler::WallClockStart() { return absl::FromUnixSeconds(1735689600); }
 
-std::shared_ptr<TestScheduler> TestScheduler::Create(TestSchedulerConfig config) {
+std::shared_ptr<TestScheduler> TestScheduler::Create(TestSchedulerConfig config,
+                                                     std::source_location created_at) {
   CheckConfig(config);
-  return std::shared_ptr<TestScheduler>(
-      new TestScheduler(std::move(config), std::make_shared<TestSchedulerContext>()));
+  auto context = std::make_shared<TestSchedulerContext>(config.num_cpus, created_at);
+  std::shared_ptr<TestScheduler> scheduler(
+      new TestScheduler(std::move(config), std::move(context)));
+  // Cleared by the destructor before anything else, so the raw pointer never
+  // dangles inside the hook.
+  scheduler->registry_->SetWakerHook(
+      [raw = scheduler.get()](const TaskMetadata& task, WakerEvent event) {
+        raw->NoteForeignWakerEvent(task, event);
+      });
+  return scheduler;
 }
 
 TestScheduler::TestScheduler(TestSchedulerConfig config, std::shared_ptr<SchedulerContext> context)
@@ -140,6 +171,7 @@ TestScheduler::TestScheduler(TestSchedulerConfig config, std::shared_ptr<Schedul
 }
 
 TestScheduler::~TestScheduler() {
+  registry_->SetWakerHook(nullptr);
   Shutdown();
   static_cast<TestSchedulerContext&>(context()).Detach();
 }
@@ -202,6 +234,23 @@ bool TestScheduler::NoteForeignWake(const TaskMetadata& task) {
         "the test deliberately involves other threads."));
   }
   return true;
+}
+
+void TestScheduler::NoteForeignWakerEvent(const TaskMetadata& task, WakerEvent event) {
+  // Only threads other than the driving one get here (it holds an exemption,
+  // see waker_exemption_).
+  absl::MutexLock lock(&mu_);
+  if (allow_parking_ || shut_down_) return;
+  const bool woken = event == WakerEvent::kWoken;
+  DeferFailure(absl::StrCat(
+      "Non-determinism: a Waker of ", DescribeTask(task), " was ", woken ? "woken" : "dropped",
+      " on a thread other than the one driving the TestScheduler, while parking is forbidden. ",
+      woken ? "Even a wake that schedules nothing (the task finished, or it is the blocked "
+              "future) happens at a point in the schedule that depends on OS timing"
+            : "Dropping it may free the task (its frame's destructors run there) at a point in "
+              "the schedule that depends on OS timing",
+      ", so the seed does not replay this run. Keep Wakers on the driving thread, or call "
+      "AllowParking() if the test deliberately involves other threads."));
 }
 
 void TestScheduler::ScheduleFromAnyThread(Runnable&& runnable) {
@@ -297,16 +346,37 @@ bool TestScheduler::Tick() {
 }
 
 void TestScheduler::RunUntilParked() {
-  while (Tick()) {
+  // Timers already due (the clock reached their deadline while firing an
+  // earlier timer, e.g. AdvanceClockToNextTimer with equal deadlines) fire
+  // too: being due, they are as runnable as anything queued.
+  while (true) {
+    while (Tick()) {
+    }
+    if (!FireTimerDueBy(Now())) break;
   }
 }
 
 void TestScheduler::FireTimer(std::vector<Runnable>& rejected) {
   PublishStaged(rejected);  // a Tick's last step may have scheduled some
-  internal::TimerHeap::Entry entry = timers_.Pop();
-  if (entry.deadline > now_) now_ = entry.deadline;
-  trace_.RecordTimerFired(steps_, entry.runnable.metadata(), now_ - kClockStart);
-  if (!Enqueue(std::move(entry.runnable))) rejected.push_back(std::move(entry.runnable));
+  internal::TimerHeap::Fired fired = timers_.Pop();
+  if (fired.deadline > now_) now_ = fired.deadline;
+  trace_.RecordTimerFired(steps_, fired.runnable.metadata(), now_ - kClockStart);
+  if (!Enqueue(std::move(fired.runnable))) rejected.push_back(std::move(fired.runnable));
+}
+
+bool TestScheduler::FireTimerDueBy(Instant limit) {
+  std::vector<Runnable> rejected;  // declared first: dropped after the lock is released
+  absl::MutexLock lock(&mu_);
+  const std::optional<Instant> next = timers_.NextDeadline();
+  if (!next.has_value() || *next > limit) return false;
+  FireTimer(rejected);
+  return true;
+}
+
+void TestScheduler::ReclaimCancelledTimer(internal::TaskCoreBase* task) {
+  Runnable cancelled;  // declared first: dropped after the lock is released
+  absl::MutexLock lock(&mu_);
+  cancelled = timers_.Remove(task);
 }
 
 void TestScheduler::AdvanceClock(Duration d) {
@@ -315,6 +385,9 @@ void TestScheduler::AdvanceClock(Duration d) {
     absl::MutexLock lock(&mu_);
     target = SaturatingAdd(now_, NonNegative(d));
   }
+  // What is runnable now runs at the current time, before the clock moves: a
+  // timer it arms for `d` or less fires within this call.
+  RunUntilParked();
   while (true) {
     std::vector<Runnable> rejected;
     {
@@ -340,39 +413,77 @@ bool TestScheduler::AdvanceClockToNextTimer() {
     if (timers_.empty()) return false;
     FireTimer(rejected);
   }
-  RunUntilParked();
+  // Exactly one timer per call: others due at the same time stay pending
+  // (RunUntilParked, AdvanceClock or the next call fire them).
+  while (Tick()) {
+  }
   return true;
 }
 
 bool TestScheduler::Park(std::optional<Duration> timeout) {
   // A BlockWithTimeout's budget belongs to the whole call (BeginBlock drew
-  // it), however often block.h parks; a bare Park draws its own.
+  // it), however often block.h parks; a bare Park draws its own. Every step
+  // counts against it: the other tasks' and the blocked future's own (block.h
+  // runs one after each Park that returns true), so a future that only
+  // re-yields times out too.
   int64_t own_budget = -1;
   bool in_block;
+  // How far a timeout lets the clock move: a BlockWithTimeout fires timers up
+  // to its own deadline; a bare Park with a timeout fires none.
+  std::optional<Instant> clock_limit;
   {
     absl::MutexLock lock(&mu_);
     in_block = !blocks_.empty();
     if (timeout.has_value() && !in_block) {
       own_budget = LockedRng().InRange(block_on_ticks_min_, block_on_ticks_max_);
     }
+    if (timeout.has_value()) {
+      clock_limit = in_block && blocks_.back().deadline ? *blocks_.back().deadline : now_;
+    }
   }
   auto budget = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> int64_t& {
     return in_block && !blocks_.empty() ? blocks_.back().budget : own_budget;
   };
+  auto spend = [&]() {
+    if (!timeout.has_value()) return;
+    absl::MutexLock lock(&mu_);
+    if (budget() > 0) --budget();
+  };
+  bool ran_other = false;
   while (true) {
     CheckFailures();
-    if (parker_.TryConsume()) return true;
     if (timeout.has_value()) {
       absl::MutexLock lock(&mu_);
       if (budget() == 0) return false;
     }
+    if (parker_.TryConsume()) {
+      // The blocked future can go on. If nothing else ran since its last
+      // step (it yielded, or woke itself), this is still a scheduling point:
+      // one other step runs first, as between any two steps of a task. The
+      // blocking session's own tasks stay excluded (see NextStep).
+      if (in_block && !ran_other && Tick()) spend();
+      spend();  // the blocked future's step, which block.h runs next
+      return true;
+    }
     if (Tick()) {
-      absl::MutexLock lock(&mu_);
-      if (timeout.has_value() && budget() > 0) --budget();
+      ran_other = true;
+      spend();
       continue;
     }
-    // Nothing can run. Under the fake clock a timeout cannot elapse by
-    // waiting, so a BlockWithTimeout gives up now.
+    // Nothing can run. A timer already due fires whatever the mode.
+    if (FireTimerDueBy(Now())) continue;
+    bool forbidden;
+    {
+      absl::MutexLock lock(&mu_);
+      forbidden = !allow_parking_;
+    }
+    // With parking forbidden no other thread may wake us, so the next timer
+    // is the only way forward: move the clock to it (as a mock clock does
+    // when the main thread idles). A timeout bounds how far it may move.
+    // Never to a timer armed for Duration::max() ("never").
+    if (forbidden && FireTimerDueBy(clock_limit.value_or(kNever))) continue;
+    // Under the fake clock a timeout cannot elapse by waiting, so a
+    // BlockWithTimeout with nothing left before its deadline gives up now.
     if (timeout.has_value()) return false;
     std::string stuck;
     {
@@ -405,6 +516,20 @@ std::string TestScheduler::StuckMessage() const {
 bool TestScheduler::IsMainThread() const {
   if (std::this_thread::get_id() != main_thread_) return false;
   return !in_step_.load(std::memory_order_relaxed) || step_is_foreground_;
+}
+
+void TestScheduler::AssertMainThread(std::source_location where) const {
+  if (IsMainThread()) return;
+  std::string instead = "on another thread";
+  if (std::this_thread::get_id() == main_thread_) {
+    internal::TaskCoreBase* running = internal::CurrentTask();
+    instead = absl::StrCat("inside background ",
+                           running ? DescribeTask(running->metadata()) : std::string("step"),
+                           " (a worker thread in production)");
+  }
+  internal::FatalError(absl::StrCat("AssertMainThread failed at ", FormatLocation(where),
+                                    ": called ", instead, ", but the main thread is ",
+                                    context().DescribeMainThread(), ". seed=", config_.seed));
 }
 
 Instant TestScheduler::Now() const {
@@ -451,8 +576,13 @@ void TestScheduler::ReportFailures() {
 }
 
 void TestScheduler::Deprioritize(TaskLabel label) {
+  std::vector<Runnable> rejected;  // declared first: dropped after the lock is released
   absl::MutexLock lock(&mu_);
   deprioritized_.insert(label);
+  // Work already queued moves too (the seeds' move_to_deprioritized_queue);
+  // what the driving thread staged is published first so it is covered.
+  PublishStaged(rejected);
+  queue_->MoveToDeprioritized(label);
 }
 
 int TestScheduler::RandomDelayYields() {
@@ -513,10 +643,16 @@ void TestScheduler::FinishWaiting() {
 }
 
 void TestScheduler::BeginBlock(const BlockInfo& info) {
+  // A token left by an earlier block that timed out is stale: this block's
+  // pokes start now.
+  (void)parker_.TryConsume();
   absl::MutexLock lock(&mu_);
-  const int64_t budget =
-      info.timeout.has_value() ? LockedRng().InRange(block_on_ticks_min_, block_on_ticks_max_) : -1;
-  blocks_.push_back(BlockFrame{info, budget});
+  const int64_t budget = info.timeout.has_value()
+                             ? LockedRng().InRange(block_on_ticks_min_, block_on_ticks_max_)
+                             : -1;
+  std::optional<Instant> deadline;
+  if (info.timeout.has_value()) deadline = SaturatingAdd(now_, NonNegative(*info.timeout));
+  blocks_.push_back(BlockFrame{info, budget, deadline});
 }
 
 void TestScheduler::EndBlock() {
@@ -600,7 +736,8 @@ std::string TestScheduler::DescribeState() const {
   {
     absl::MutexLock lock(&mu_);
     absl::StrAppend(
-        &out, "seed: ", config_.seed, "\nstrategy: ", StrategyName(config_.strategy),
+        &out, "seed: ", config_.seed, "\nstrategy: ",
+        config_.randomize_order ? StrategyName(config_.strategy) : "fifo (randomize_order = false)",
         "\nsteps run: ", steps_, "\nclock: ", Offset(now_ - kClockStart), " (wall clock ",
         absl::FormatTime(absl::RFC3339_full,
                          WallClockStart() + absl::FromChrono(now_ - kClockStart),
@@ -622,7 +759,7 @@ std::string TestScheduler::DescribeState() const {
     queue_->ForEach([&](const Runnable& r) { runnable.insert(r.metadata().id); });
     staged_.ForEach([&](const Runnable& r) { runnable.insert(r.metadata().id); });
     for (const internal::TimerHeap::Entry& e : timers_.entries()) {
-      timer_due[e.runnable.metadata().id] = e.deadline - kClockStart;
+      timer_due[e.task->metadata().id] = e.deadline - kClockStart;
     }
   }
   const std::vector<internal::TaskRegistry::Entry> live = registry_->Live();

@@ -26,15 +26,34 @@
 // that created it), which is "the main thread" while it runs a foreground step
 // or no step at all.
 //
-// Blocking: `Block` runs other tasks until the blocked future can continue.
-// `BlockWithTimeout` may run between block_on_ticks_min and _max other steps
-// in total (drawn once per call), then hands the unfinished future back. If a
-// block has nothing left to run and parking is forbidden (the default), the
-// test fails; with parking allowed it waits for another thread to wake it.
+// Time: the fake clock moves only when the test or a block moves it.
+// `AdvanceClock(d)` first runs what is runnable (at the current time), then
+// fires the timers due within `d` in deadline order, running what each wakes
+// before moving on (so a timer armed by a woken task fires in the same call
+// if it is due by the target). `RunUntilParked` also fires timers that are
+// already due (deadline <= Now()). A cancelled timer leaves the heap at once,
+// so the clock never jumps to a deadline nobody waits for.
+//
+// Blocking: `Block` runs other tasks until the blocked future can continue,
+// one step at a time. Between two steps of the blocked future at least one
+// other step runs if any is runnable, so a future that loops on
+// `co_await Yield()` lets other sessions and background tasks progress (the
+// blocking session's own queued tasks never run until the block returns).
+// When nothing is runnable, parking is forbidden (the default) and a timer is
+// pending, the block moves the clock to the next timer and goes on (a mock
+// clock's "idle main thread fast-forwards"); only when no timer is pending
+// either does the test fail with a stuck report. With parking allowed it
+// waits for another thread to wake it instead (timers already due still fire).
+// `BlockWithTimeout` may run between block_on_ticks_min and _max steps in
+// total (drawn once per call), counting the blocked future's own steps as
+// well as the others', then hands the unfinished future back; it moves the
+// clock only to timers due within its timeout, and gives up at once when
+// nothing else can happen before then.
 //
 // Failures (a stuck block, an exception escaping a detached task, a task woken
-// from a foreign thread while parking is forbidden — a sign the test is not
-// deterministic) go to `config.on_failure` with the seed, the blocking call
+// from a foreign thread while parking is forbidden, or any Waker woken or
+// dropped on a foreign thread then, even one that schedules nothing — signs
+// the test is not deterministic) go to `config.on_failure` with the seed, the blocking call
 // site, and every pending task's spawn location, label, state and waiting
 // hint. The default prints and aborts. Failures noticed on other threads are
 // reported on the driving thread at its next step (or `CheckFailures()`).
@@ -59,6 +78,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "scheduler/internal/task_core.h"
 #include "scheduler/parker.h"
 #include "scheduler/scheduler.h"
 #include "testing/internal/ready_queue.h"
@@ -79,6 +99,10 @@ struct TestSchedulerConfig {
   // times out. See also `SetBlockOnTicks`.
   int64_t block_on_ticks_min = 0;
   int64_t block_on_ticks_max = 1000;
+  // What `NumCpus()` answers (Executor::NumCpus, SchedulerContext::NumCpus):
+  // fixed, so a seed schedules the same on every machine. 0 means the
+  // machine's count (then a seed may not replay elsewhere). >= 0.
+  int num_cpus = 4;
   // Upper bound (inclusive) of yields for `SimulateRandomDelay`.
   int max_random_delay_yields = 10;
   // If false, a `Block` with nothing left to run fails instead of waiting for
@@ -89,6 +113,13 @@ struct TestSchedulerConfig {
   std::function<void(const std::string& report)> on_failure;
   // How the next runnable is picked (strategy.h).
   Strategy strategy = Strategy::kRandom;
+  // false: FIFO mode (Zed's `randomize_order: false`). Runnables run in the
+  // order they became runnable, the same for every seed; timers (deadline
+  // order), sessions (a blocking session's tasks wait) and deprioritized
+  // labels keep their rules, and the data stream (Rng(), block budgets,
+  // random delays) still follows the seed. Replaces the strategy, so only
+  // with the default kRandom.
+  bool randomize_order = true;
   // PCT's d: bugs needing up to d ordering constraints are found with
   // probability >= 1/(n k^(d-1)) per run. >= 1.
   int pct_depth = 3;
@@ -119,7 +150,11 @@ class TestScheduler final : public Scheduler,
   static absl::Time WallClockStart();
 
   // Invalid configs (pct_depth < 1, a bad tick range, ...) are fatal errors.
-  static std::shared_ptr<TestScheduler> Create(TestSchedulerConfig config = {});
+  // The calling thread becomes the main (driving) thread; `created_at` names
+  // it in misuse reports.
+  static std::shared_ptr<TestScheduler> Create(
+      TestSchedulerConfig config = {},
+      std::source_location created_at = std::source_location::current());
   ~TestScheduler() override;
 
   TestControls* GetTestControls() { return this; }
@@ -137,6 +172,10 @@ class TestScheduler final : public Scheduler,
   Unparker GetUnparker() { return parker_.GetUnparker(); }
   // True on the creating thread, outside background steps.
   bool IsMainThread() const;
+  // A fatal error naming `where` and the TestScheduler's creation site unless
+  // `IsMainThread()`: on another thread, or inside a background step (where
+  // production code would be on a worker thread).
+  void AssertMainThread(std::source_location where = std::source_location::current()) const;
   // The fake clock: moves only by AdvanceClock (and the timers it fires).
   Instant Now() const;
   // 1, 2, 3, ... per scheduler, so ids repeat per seed.
@@ -172,7 +211,9 @@ class TestScheduler final : public Scheduler,
   void Shutdown();
 
   // Fires the earliest timer (moving the clock to its deadline) and runs
-  // until parked. Returns false if no timer was pending.
+  // until nothing is runnable; other timers due at the same deadline stay
+  // pending (`RunUntilParked` fires them). Returns false if no timer was
+  // pending.
   bool AdvanceClockToNextTimer();
 
   // The wall clock: WallClockStart() plus the fake time elapsed.
@@ -219,6 +260,9 @@ class TestScheduler final : public Scheduler,
   struct BlockFrame {
     BlockInfo info;
     int64_t budget;  // steps left for a BlockWithTimeout; -1 = unlimited
+    // A BlockWithTimeout's deadline on the fake clock: the furthest its Park
+    // moves the clock to fire a timer.
+    std::optional<Instant> deadline;
   };
 
   TestScheduler(TestSchedulerConfig config, std::shared_ptr<SchedulerContext> context);
@@ -237,6 +281,11 @@ class TestScheduler final : public Scheduler,
   // Moves the earliest timer's runnable to the queue, at its deadline; one
   // refused after Shutdown goes to `rejected`, to be dropped unlocked.
   void FireTimer(std::vector<Runnable>& rejected) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Fires the earliest timer if its deadline is <= `limit`; returns whether
+  // one fired. Takes mu_.
+  bool FireTimerDueBy(Instant limit);
+  // Takes a cancelled task's timer out of the heap (see Scheduler).
+  void ReclaimCancelledTimer(internal::TaskCoreBase* task) override;
   // Moves the runnables the driving thread staged during steps into the
   // queue, in order; any refused after Shutdown go to `rejected`. Called by
   // the driving thread before anything else it enqueues.
@@ -244,6 +293,9 @@ class TestScheduler final : public Scheduler,
   // Records a non-determinism failure if the caller is a foreign thread and
   // parking is forbidden. Returns whether the caller is a foreign thread.
   bool NoteForeignWake(const TaskMetadata& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reports a Waker woken or dropped on a foreign thread (the registry's
+  // hook) while parking is forbidden.
+  void NoteForeignWakerEvent(const TaskMetadata& task, WakerEvent event);
   // CheckFailures' slow path.
   void ReportFailures();
   // Queues a failure for the driving thread's next CheckFailures.
@@ -254,6 +306,8 @@ class TestScheduler final : public Scheduler,
 
   const TestSchedulerConfig config_;
   const std::thread::id main_thread_;
+  // Waker events on the driving thread are deterministic: not reported.
+  internal::WakerEventsExemption waker_exemption_;
   const std::shared_ptr<internal::TaskRegistry> registry_;
   const SharedRng rng_;
   Parker parker_;

@@ -68,6 +68,16 @@ void FatalError(const std::string& message) {
   std::abort();
 }
 
+constinit thread_local int waker_events_exemptions = 0;
+
+WakerEventsExemption::WakerEventsExemption() : thread_(std::this_thread::get_id()) {
+  ++waker_events_exemptions;
+}
+
+WakerEventsExemption::~WakerEventsExemption() {
+  if (std::this_thread::get_id() == thread_) --waker_events_exemptions;
+}
+
 Waker SuspendCurrentTask(std::coroutine_handle<> h, std::source_location location) {
   TaskCoreBase* core = current_task;
   if (core == nullptr) {
@@ -153,6 +163,15 @@ void TaskCoreBase::StartAfter(Duration delay) {
   state_.store(state_.load(std::memory_order_relaxed) + (kScheduled | kRefOne),
                std::memory_order_relaxed);
   anchor_->raw()->ScheduleAfter(delay, Runnable(this));
+}
+
+void TaskCoreBase::StartCompleted() {
+  Observe(anchor_->raw()->context().task_observer());
+  state_.store(state_.load(std::memory_order_relaxed) + (kScheduled | kRefOne),
+               std::memory_order_relaxed);
+  // Frameless: the step sets the (void) result and touches nothing else, so
+  // running it inside another task's step is harmless.
+  Runnable(this).Run();
 }
 
 void TaskCoreBase::Submit() {
@@ -428,11 +447,17 @@ Waker& Waker::operator=(Waker other) noexcept {
 }
 
 Waker::~Waker() {
-  if (core_ != nullptr) core_->Unref();
+  if (core_ != nullptr) {
+    core_->NoteWakerEvent(WakerEvent::kDropped);
+    core_->Unref();
+  }
 }
 
 void Waker::Wake() const {
-  if (core_ != nullptr) core_->Wake(epoch_);
+  if (core_ != nullptr) {
+    core_->NoteWakerEvent(WakerEvent::kWoken);
+    core_->Wake(epoch_);
+  }
 }
 
 }  // namespace scheduler

@@ -147,6 +147,7 @@
 #include <memory>
 #include <source_location>
 #include <string>
+#include <thread>
 
 #include "scheduler/duration.h"
 #include "scheduler/internal/frame_allocator.h"
@@ -161,6 +162,12 @@ namespace scheduler {
 class Scheduler;
 
 namespace internal {
+
+// How many WakerEventsExemptions (declared below) this thread holds. Inline
+// and constinit (no TLS wrapper call): it is read at every wake and Waker drop
+// of a task that has an observer, i.e. at every TestScheduler step.
+extern constinit thread_local int waker_events_exemptions;
+inline bool WakerEventsExempt() { return waker_events_exemptions > 0; }
 
 // Which `Scheduler` entry point the task's Runnables go through.
 enum class ScheduleMode : uint8_t { kBackground, kLabeled, kForeground };
@@ -207,6 +214,9 @@ class TaskCoreBase {
   void Start();
   // Hands the first Runnable to the scheduler after `delay` (timers).
   void StartAfter(Duration delay);
+  // Runs the only step of a frameless core (a timer due now) on the calling
+  // thread, so the task is complete when the spawner returns it.
+  void StartCompleted();
 
   // Thread-safe. Schedules the task if `epoch` still names its current
   // suspension. See "WHY WAKE-UPS ARE NEVER LOST" and STALE WAKE-UPS.
@@ -248,6 +258,12 @@ class TaskCoreBase {
   }
 
   const TaskMetadata& metadata() const { return metadata_; }
+
+  // Tells the observer about a Waker event, unless this thread is exempt (see
+  // WakerEventsExemption). Production tasks have no observer: one load.
+  void NoteWakerEvent(WakerEvent event) {
+    if (observer_ != nullptr && !WakerEventsExempt()) observer_->OnWakerEvent(metadata_, event);
+  }
 
   // Called by awaitables in `await_suspend`, on the thread running the step.
   void SetResumePoint(std::coroutine_handle<> h) { resume_point_ = h; }
@@ -345,6 +361,22 @@ class TaskCoreBase {
 
 // The task whose step is running on this thread, or nullptr.
 TaskCoreBase* CurrentTask();
+
+// While one lives on a thread, Waker events there are not reported to task
+// observers (`TaskObserver::OnWakerEvent`). The TestScheduler holds one on the
+// thread that drives it for its lifetime: wakes there are part of its
+// deterministic schedule; wakes and drops anywhere else are not. Must be
+// destroyed on the thread that made it (else the exemption stays).
+class WakerEventsExemption {
+ public:
+  WakerEventsExemption();
+  ~WakerEventsExemption();
+  WakerEventsExemption(const WakerEventsExemption&) = delete;
+  WakerEventsExemption& operator=(const WakerEventsExemption&) = delete;
+
+ private:
+  const std::thread::id thread_;
+};
 
 // Moves a Runnable's reference in and out of a raw core pointer, for
 // schedulers that keep queued Runnables in intrusive or lock-free structures.

@@ -121,4 +121,17 @@ void ChoiceQueue::DrainInto(std::vector<Runnable>& out) {
   deprioritized_.clear();
 }
 
+void ChoiceQueue::MoveToDeprioritized(TaskLabel label) {
+  size_t kept = 0;
+  for (size_t i = 0; i < background_.size(); ++i) {
+    if (background_[i].metadata().label == label) {
+      deprioritized_.push_back(std::move(background_[i]));
+    } else {
+      if (kept != i) background_[kept] = std::move(background_[i]);
+      ++kept;
+    }
+  }
+  background_.resize(kept);
+}
+
 }  // namespace scheduler::internal

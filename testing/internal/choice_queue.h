@@ -32,6 +32,7 @@ class ChoiceQueue final : public ReadyQueue {
   explicit ChoiceQueue(std::shared_ptr<ScheduleChooser> chooser);
 
   void PushBackground(Runnable&& runnable) override { background_.push_back(std::move(runnable)); }
+  void MoveToDeprioritized(TaskLabel label) override;
   void PushDeprioritized(Runnable&& runnable) override {
     deprioritized_.push_back(std::move(runnable));
   }

@@ -51,6 +51,19 @@ void PctQueue::PushForeground(SessionId session, Runnable&& runnable) {
   sessions_.try_emplace(session);
 }
 
+void PctQueue::MoveToDeprioritized(TaskLabel label) {
+  // Keys (priorities) move with the runnables. Session heads have no label
+  // that counts (foreground work is never deprioritized).
+  for (auto it = candidates_.begin(); it != candidates_.end();) {
+    const TaskMetadata& m = it->second.metadata();
+    if (!m.session.has_value() && m.label == label) {
+      deprioritized_.insert(candidates_.extract(it++));
+    } else {
+      ++it;
+    }
+  }
+}
+
 Runnable PctQueue::Pop(std::optional<SessionId> excluded) {
   auto it = candidates_.begin();
   if (it != candidates_.end() && excluded.has_value() &&

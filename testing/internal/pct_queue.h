@@ -38,6 +38,7 @@ class PctQueue final : public ReadyQueue {
   void PushBackground(Runnable&& runnable) override;
   void PushDeprioritized(Runnable&& runnable) override;
   void PushForeground(SessionId session, Runnable&& runnable) override;
+  void MoveToDeprioritized(TaskLabel label) override;
   Runnable Pop(std::optional<SessionId> excluded) override;
 
   size_t size() const override { return size_; }

@@ -26,6 +26,7 @@
 #include "absl/functional/function_ref.h"
 #include "scheduler/ids.h"
 #include "scheduler/runnable.h"
+#include "scheduler/task_metadata.h"
 
 namespace scheduler::internal {
 
@@ -38,6 +39,11 @@ class ReadyQueue {
   virtual void PushBackground(Runnable&& runnable) = 0;
   virtual void PushDeprioritized(Runnable&& runnable) = 0;
   virtual void PushForeground(SessionId session, Runnable&& runnable) = 0;
+
+  // Moves the queued background runnables labelled `label` to the
+  // deprioritized ones (`TestControls::Deprioritize` covers work queued
+  // before the call too). Keeps the relative order the strategy relies on.
+  virtual void MoveToDeprioritized(TaskLabel label) = 0;
 
   // Removes and returns the next runnable, or an empty Runnable if there is no
   // candidate. Runnables of `excluded` are never candidates (a session blocked

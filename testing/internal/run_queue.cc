@@ -49,6 +49,23 @@ Runnable RunQueue::PopMedium(size_t sessions, std::optional<size_t> skip) {
   return TakeSessionHead(pick);
 }
 
+void RunQueue::MoveToDeprioritized(TaskLabel label) {
+  // In place, keeping the survivors' order (the vectors' order is part of
+  // what a seed replays); every priority class, high first.
+  for (std::vector<Runnable>* queue : {&high_, &background_, &low_}) {
+    size_t kept = 0;
+    for (size_t i = 0; i < queue->size(); ++i) {
+      if ((*queue)[i].metadata().label == label) {
+        deprioritized_.push_back(std::move((*queue)[i]));
+      } else {
+        if (kept != i) (*queue)[kept] = std::move((*queue)[i]);
+        ++kept;
+      }
+    }
+    queue->resize(kept);
+  }
+}
+
 Runnable RunQueue::Pop(std::optional<SessionId> excluded) {
   // The excluded session, if it has work, is skipped by shifting indices past it.
   std::optional<size_t> skip;

@@ -55,6 +55,7 @@ class RunQueue final : public ReadyQueue {
     deprioritized_.push_back(std::move(runnable));
   }
   void PushForeground(SessionId session, Runnable&& runnable) override;
+  void MoveToDeprioritized(TaskLabel label) override;
   Runnable Pop(std::optional<SessionId> excluded) override;
 
   size_t size() const override {

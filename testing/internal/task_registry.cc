@@ -14,6 +14,16 @@ void TaskRegistry::OnTaskFinished(const TaskMetadata& task) {
   live_.erase(task.id);
 }
 
+void TaskRegistry::OnWakerEvent(const TaskMetadata& task, WakerEvent event) {
+  absl::MutexLock lock(&hook_mu_);
+  if (hook_) hook_(task, event);
+}
+
+void TaskRegistry::SetWakerHook(WakerHook hook) {
+  absl::MutexLock lock(&hook_mu_);
+  hook_ = std::move(hook);
+}
+
 bool TaskRegistry::IsLive(TaskId id) const {
   absl::MutexLock lock(&mu_);
   return live_.contains(id);

@@ -9,6 +9,7 @@
 #ifndef TESTING_INTERNAL_TASK_REGISTRY_H_
 #define TESTING_INTERNAL_TASK_REGISTRY_H_
 
+#include <functional>
 #include <optional>
 #include <source_location>
 #include <string>
@@ -30,6 +31,15 @@ class TaskRegistry final : public TaskObserver {
 
   void OnTaskSpawned(const TaskMetadata& task) override;
   void OnTaskFinished(const TaskMetadata& task) override;
+  // Forwards to the hook, if one is set (the TestScheduler's report of
+  // Waker events on foreign threads).
+  void OnWakerEvent(const TaskMetadata& task, WakerEvent event) override;
+
+  using WakerHook = std::function<void(const TaskMetadata&, WakerEvent)>;
+  // Sets (or, with nullptr, clears) the hook. Once cleared, no call of the
+  // old hook is running or will start: the TestScheduler clears it before it
+  // dies.
+  void SetWakerHook(WakerHook hook);
 
   bool IsLive(TaskId id) const;
   size_t live_count() const;
@@ -41,6 +51,10 @@ class TaskRegistry final : public TaskObserver {
   void SetWaitingSince(TaskId id, std::optional<std::source_location> where);
 
  private:
+  // Held while the hook runs (the hook takes the scheduler's mutex: so this
+  // one is never taken under that one).
+  absl::Mutex hook_mu_;
+  WakerHook hook_ ABSL_GUARDED_BY(hook_mu_);
   mutable absl::Mutex mu_;
   absl::flat_hash_map<TaskId, Entry> live_ ABSL_GUARDED_BY(mu_);
 };

@@ -1,38 +1,89 @@
 #include "testing/internal/timer_heap.h"
 
-#include <algorithm>
+#include <cassert>
+#include <utility>
 
 namespace scheduler::internal {
-namespace {
 
-// std::*_heap build a max-heap, so "less" means "fires later".
-bool FiresLater(const TimerHeap::Entry& a, const TimerHeap::Entry& b) {
-  if (a.deadline != b.deadline) return a.deadline > b.deadline;
-  return a.sequence > b.sequence;
+TimerHeap::~TimerHeap() {
+  std::vector<Runnable> dropped;
+  DrainInto(dropped);
 }
 
-}  // namespace
+void TimerHeap::Place(size_t index, const Entry& entry) {
+  entry.task->timer_slot() = static_cast<uint32_t>(index);
+  entries_[index] = entry;
+}
+
+void TimerHeap::SiftUp(size_t index) {
+  const Entry entry = entries_[index];
+  while (index > 0) {
+    const size_t parent = (index - 1) / 2;
+    if (!Before(entry, entries_[parent])) break;
+    Place(index, entries_[parent]);
+    index = parent;
+  }
+  Place(index, entry);
+}
+
+void TimerHeap::SiftDown(size_t index) {
+  const Entry entry = entries_[index];
+  const size_t n = entries_.size();
+  while (true) {
+    size_t child = 2 * index + 1;
+    if (child >= n) break;
+    if (child + 1 < n && Before(entries_[child + 1], entries_[child])) ++child;
+    if (!Before(entries_[child], entry)) break;
+    Place(index, entries_[child]);
+    index = child;
+  }
+  Place(index, entry);
+}
 
 void TimerHeap::Push(Instant deadline, Runnable runnable) {
-  heap_.push_back(Entry{deadline, next_sequence_++, std::move(runnable)});
-  std::push_heap(heap_.begin(), heap_.end(), FiresLater);
+  TaskCoreBase* task = RunnableAccess::Release(runnable);
+  assert(task->timer_slot() == TaskCoreBase::kNoTimerSlot && "a Runnable armed twice");
+  entries_.push_back(Entry{deadline, next_sequence_++, task});
+  SiftUp(entries_.size() - 1);
 }
 
-std::optional<Instant> TimerHeap::NextDeadline() const {
-  if (heap_.empty()) return std::nullopt;
-  return heap_.front().deadline;
+Runnable TimerHeap::TakeAt(size_t index) {
+  TaskCoreBase* task = entries_[index].task;
+  task->timer_slot() = TaskCoreBase::kNoTimerSlot;
+  const Entry last = entries_.back();
+  entries_.pop_back();
+  if (index < entries_.size()) {
+    Place(index, last);
+    // The moved entry may belong above or below its new position.
+    if (index > 0 && Before(last, entries_[(index - 1) / 2])) {
+      SiftUp(index);
+    } else {
+      SiftDown(index);
+    }
+  }
+  return RunnableAccess::Adopt(task);
 }
 
-TimerHeap::Entry TimerHeap::Pop() {
-  std::pop_heap(heap_.begin(), heap_.end(), FiresLater);
-  Entry entry = std::move(heap_.back());
-  heap_.pop_back();
-  return entry;
+TimerHeap::Fired TimerHeap::Pop() {
+  const Instant deadline = entries_[0].deadline;
+  return Fired{deadline, TakeAt(0)};
+}
+
+Runnable TimerHeap::Remove(TaskCoreBase* task) {
+  const uint32_t slot = task->timer_slot();
+  if (slot == TaskCoreBase::kNoTimerSlot || slot >= entries_.size() ||
+      entries_[slot].task != task) {
+    return Runnable();  // fired already, or armed elsewhere
+  }
+  return TakeAt(slot);
 }
 
 void TimerHeap::DrainInto(std::vector<Runnable>& out) {
-  for (Entry& e : heap_) out.push_back(std::move(e.runnable));
-  heap_.clear();
+  for (Entry& entry : entries_) {
+    entry.task->timer_slot() = TaskCoreBase::kNoTimerSlot;
+    out.push_back(RunnableAccess::Adopt(entry.task));
+  }
+  entries_.clear();
 }
 
 }  // namespace scheduler::internal
