@@ -83,7 +83,7 @@ std::vector<PlannedRequest> PlanBatch(uint64_t seed, int count, const Random& ra
 
 bool AllFinished(const std::vector<Task<void>>& tasks) {
   return std::all_of(tasks.begin(), tasks.end(),
-                     [](const Task<void>& t) { return t.IsFinished(); });
+                     [](const Task<void>& t) { return (t.IsReady() || t.IsCancelled()); });
 }
 
 absl::Status WriteFile(const std::string& path, const std::string& contents) {
@@ -169,7 +169,7 @@ SeedReport SimulateSeed(uint64_t seed, const SimulationOptions& options) {
     }
   }
   for (Task<void>& client : clients) {
-    if (!report.error.empty() || !client.IsFinished()) break;
+    if (!report.error.empty() || !(client.IsReady() || client.IsCancelled())) break;
     try {
       client.TakeResult("worker_simulation client");
     } catch (const std::exception& e) {

@@ -113,7 +113,7 @@ class BlockScope {
 // The handed-back future: the awaiting task becomes the driver.
 template <typename T>
 Future<T> ContinueDriven(std::shared_ptr<DriverScheduler> driver, Task<T> task) {
-  while (!task.IsFinished()) {
+  while (!(task.IsReady() || task.IsCancelled())) {
     if (!driver->RunPending()) co_await DrivenStepPending{driver.get()};
   }
   co_return co_await std::move(task);
@@ -131,7 +131,7 @@ SpawnResult<F> BlockIn(const std::shared_ptr<Scheduler>& scheduler,
   auto [driver, task] = StartDriven(scheduler, AsFuture(std::forward<F>(future)), location);
   while (true) {
     driver->RunPending();
-    if (task.IsFinished()) break;
+    if ((task.IsReady() || task.IsCancelled())) break;
     scheduler->Park(std::nullopt);
   }
   if constexpr (std::is_void_v<SpawnResult<F>>) {
@@ -152,11 +152,13 @@ BlockResult<SpawnResult<F>> BlockWithTimeoutIn(const std::shared_ptr<Scheduler>&
   const Instant deadline = SaturatingAdd(scheduler->Now(), NonNegative(timeout));
   while (true) {
     driver->RunPending();
-    if (task.IsFinished()) return BlockResult<T>::Finished(task.TakeResult("BlockWithTimeout"));
+    if ((task.IsReady() || task.IsCancelled()))
+      return BlockResult<T>::Finished(task.TakeResult("BlockWithTimeout"));
     const Instant now = scheduler->Now();
     if (now >= deadline || !scheduler->Park(deadline - now)) {
       driver->RunPending();
-      if (task.IsFinished()) return BlockResult<T>::Finished(task.TakeResult("BlockWithTimeout"));
+      if ((task.IsReady() || task.IsCancelled()))
+        return BlockResult<T>::Finished(task.TakeResult("BlockWithTimeout"));
       driver->StopDrivingFromThread();
       return BlockResult<T>::TimedOut(ContinueDriven(driver, std::move(task)));
     }
@@ -168,7 +170,7 @@ BlockResult<SpawnResult<F>> BlockWithTimeoutIn(const std::shared_ptr<Scheduler>&
 // Runs `future` to completion and returns its value (or rethrows).
 template <Spawnable F>
 SpawnResult<F> Block(const std::shared_ptr<Scheduler>& scheduler, F&& future,
-                               std::source_location location = std::source_location::current()) {
+                     std::source_location location = std::source_location::current()) {
   return internal::BlockIn(scheduler, std::nullopt, std::forward<F>(future), location);
 }
 

@@ -33,7 +33,11 @@ class Runnable {
   Runnable& operator=(Runnable&& other) noexcept;
   Runnable(const Runnable&) = delete;
   Runnable& operator=(const Runnable&) = delete;
-  ~Runnable();
+  // Inline because schedulers hand Runnables along by value: most of the
+  // Runnables destroyed are moved-from, and that case is one test.
+  ~Runnable() {
+    if (core_ != nullptr) DropUnrun();
+  }
 
   // Runs one step of the task. Consumes the Runnable.
   void Run();
@@ -48,6 +52,8 @@ class Runnable {
   friend struct internal::RunnableAccess;
   // Adopts one reference to `core`, whose kScheduled bit the caller set.
   explicit Runnable(internal::TaskCoreBase* core) : core_(core) {}
+  // Cancels the task (see the file comment); `core_` is not null.
+  void DropUnrun();
 
   internal::TaskCoreBase* core_ = nullptr;
 };

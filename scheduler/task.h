@@ -97,10 +97,13 @@ class [[nodiscard]] Task {
     core_ = nullptr;
   }
 
-  // True once the task has finished (with a value or an exception).
-  bool IsReady() const { return core_ != nullptr && core_->IsCompleted(); }
-  // True once the task has finished or was cancelled.
-  bool IsFinished() const { return core_ != nullptr && core_->IsFinished(); }
+  // True once the task has finished and its result (a value or an
+  // exception) is ready: awaiting it will not suspend.
+  bool IsReady() const { return core_ != nullptr && core_->HasResult(); }
+  // True once the task was cancelled before it had a result: it never will,
+  // and awaiting it throws TaskCancelledError. A task is over when it is
+  // `IsReady() || IsCancelled()`.
+  bool IsCancelled() const { return core_ != nullptr && core_->IsCancelled(); }
 
   bool valid() const { return core_ != nullptr; }
   TaskId id() const { return core_ == nullptr ? TaskId() : core_->metadata().id; }
@@ -110,14 +113,14 @@ class [[nodiscard]] Task {
   class Awaiter {
    public:
     explicit Awaiter(internal::TaskCore<T>* core) : core_(core) {}
-    bool await_ready() const noexcept { return core_->IsCompleted(); }
+    bool await_ready() const noexcept { return core_->HasResult(); }
     bool await_suspend(std::coroutine_handle<> h) {
       if (internal::CurrentTask() == core_) {
         internal::FatalError(DescribeTask(core_->metadata()) + " awaits itself (deadlock)");
       }
       Waker waker = internal::SuspendCurrentTask(h);
       if (core_->RegisterAwaiter(waker)) return true;
-      if (core_->IsCompleted()) return false;  // finished meanwhile: take the result now
+      if (core_->HasResult()) return false;  // finished meanwhile: take the result now
       // Cancelled, and its frame is gone (RegisterAwaiter refuses only then):
       // learn it the way a registered awaiter would, through our own scheduler
       // (see the file comment). Waking ourselves inside our own step only marks
@@ -172,7 +175,7 @@ class [[nodiscard]] Task {
   }
 
   // For `Block` and tests: the result of a finished task (see TakeResult in
-  // typed_task_core.h). Must be `IsFinished()`.
+  // typed_task_core.h). Must be `IsReady() || IsCancelled()`.
   internal::Stored<T> TakeResult(const char* operation) {
     return Checked(operation)->TakeResult(operation);
   }
@@ -197,7 +200,7 @@ class [[nodiscard]] Task {
 
   static Future<FallibleResult<T>> AwaitFallible(Task task) {
     co_await FinishAwaiter(task.core_);
-    if (!task.core_->IsCompleted()) {
+    if (!task.core_->HasResult()) {
       if constexpr (std::is_void_v<T>) {
         co_return absl::CancelledError(DescribeTask(task.core_->metadata()) +
                                        " was cancelled before it finished");

@@ -367,7 +367,7 @@ bool TaskCoreBase::RegisterAwaiter(Waker& waker) {
     if (current == kAwaiterWoken) return false;
     if (awaiter_.compare_exchange_weak(current, kNoAwaiter, kAcqRel, kAcquire)) {
       auto* previous = reinterpret_cast<TaskCoreBase*>(current);
-      SCHEDULER_DCHECK_TRANSITION(previous == waker.core_ || previous->IsFinished(),
+      SCHEDULER_DCHECK_TRANSITION(previous == waker.core_ || previous->IsDone(),
                                   "a second task awaits it while the first still does",
                                   state_.load(kAcquire));
       previous->Unref();
@@ -414,8 +414,7 @@ Runnable& Runnable::operator=(Runnable&& other) noexcept {
   return *this;
 }
 
-Runnable::~Runnable() {
-  if (core_ == nullptr) return;
+void Runnable::DropUnrun() {
   core_->DropUnrun();
   core_->Unref();
 }

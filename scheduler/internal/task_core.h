@@ -250,11 +250,16 @@ class TaskCoreBase {
 
   // After `AwaiterWoken()`: true if awaiting the task would throw (it was
   // cancelled, or finished with an exception).
-  bool Failed() const { return !IsCompleted() || error() != nullptr; }
+  bool Failed() const { return !HasResult() || error() != nullptr; }
 
-  bool IsCompleted() const { return state_.load(std::memory_order_acquire) & kCompleted; }
-  bool IsFinished() const {
-    return state_.load(std::memory_order_acquire) & (kCompleted | kClosed);
+  // The task finished and its result (value or exception) is stored.
+  bool HasResult() const { return state_.load(std::memory_order_acquire) & kCompleted; }
+  // No step will run again: it has a result, or it was cancelled.
+  bool IsDone() const { return state_.load(std::memory_order_acquire) & (kCompleted | kClosed); }
+  // Cancelled before it had a result: it never will.
+  bool IsCancelled() const {
+    const uint64_t state = state_.load(std::memory_order_acquire);
+    return (state & kClosed) != 0 && (state & kCompleted) == 0;
   }
 
   const TaskMetadata& metadata() const { return metadata_; }

@@ -37,12 +37,12 @@ class TaskCore final : public TaskCoreBase {
   }
 
   // Moves the result out or rethrows the task's exception. Valid once, after
-  // `IsFinished()`; a cancelled task throws `TaskCancelledError`.
+  // `IsDone()`; a cancelled task throws `TaskCancelledError`.
   // Whether TakeResult succeeded already. For the handle's owner only.
   bool result_taken() const { return taken_; }
 
   Stored<T> TakeResult(const char* operation) {
-    if (!IsCompleted()) {
+    if (!HasResult()) {
       throw TaskCancelledError(std::string(operation) + ": " + DescribeTask(metadata()) +
                                " was cancelled before it finished");
     }

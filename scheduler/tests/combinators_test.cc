@@ -4,8 +4,8 @@
 // cancelled at every await.
 #include "scheduler/combinators.h"
 
-#include <coroutine>
 #include <chrono>
+#include <coroutine>
 #include <memory>
 #include <optional>
 #include <stdexcept>
