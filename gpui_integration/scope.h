@@ -58,8 +58,7 @@ class BackgroundExecutor;
 
 // What `Scope::Spawn` accepts: a Future<void>, or a callable returning one.
 template <typename F>
-concept ScopedFuture =
-    scheduler::Spawnable<F> && std::is_void_v<scheduler::SpawnResult<F>>;
+concept ScopedFuture = scheduler::Spawnable<F> && std::is_void_v<scheduler::SpawnResult<F>>;
 
 class Scope {
  public:

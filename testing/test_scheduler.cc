@@ -647,9 +647,8 @@ void TestScheduler::BeginBlock(const BlockInfo& info) {
   // pokes start now.
   (void)parker_.TryConsume();
   absl::MutexLock lock(&mu_);
-  const int64_t budget = info.timeout.has_value()
-                             ? LockedRng().InRange(block_on_ticks_min_, block_on_ticks_max_)
-                             : -1;
+  const int64_t budget =
+      info.timeout.has_value() ? LockedRng().InRange(block_on_ticks_min_, block_on_ticks_max_) : -1;
   std::optional<Instant> deadline;
   if (info.timeout.has_value()) deadline = SaturatingAdd(now_, NonNegative(*info.timeout));
   blocks_.push_back(BlockFrame{info, budget, deadline});
