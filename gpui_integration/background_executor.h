@@ -117,7 +117,10 @@ class BackgroundExecutor {
   // The scheduler's clock (fake under the TestScheduler).
   scheduler::Instant Now() const { return executor_.Now(); }
   bool IsMainThread() const { return executor_.IsMainThread(); }
-  static int NumCpus() { return scheduler::NumCpus(); }
+  // The scheduler's CPU count (SchedulerContext::NumCpus): the machine's in
+  // production, a fixed number under the TestScheduler (its `num_cpus`), so
+  // code that sizes its fan-out by it schedules the same on every machine.
+  int NumCpus() const { return executor_.NumCpus(); }
 
   // --- Test controls: no-ops (or nullopt) on production schedulers ---
 

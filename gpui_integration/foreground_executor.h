@@ -99,7 +99,8 @@ class ForegroundExecutor {
     return background_.Now();
   }
   bool IsMainThread() const { return background_.IsMainThread(); }
-  static int NumCpus() { return scheduler::NumCpus(); }
+  // As BackgroundExecutor::NumCpus; any thread may ask.
+  int NumCpus() const { return background_.NumCpus(); }
 
   // --- Test controls (see BackgroundExecutor), thread-checked ---
 

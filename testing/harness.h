@@ -119,6 +119,10 @@ void RunSchedulerTest(const char* test_name, const SchedulerTestOptions& options
 // values are collected. With `check_determinism` the value of the second run
 // is kept.
 
+// What a value-returning body gives back for one seed.
+template <typename F>
+using SchedulerBodyResult = std::invoke_result_t<F&, const std::shared_ptr<TestScheduler>&>;
+
 template <typename R>
 struct SeedValue {
   uint64_t seed;
@@ -131,16 +135,14 @@ using SeedDone = std::function<void(uint64_t seed, bool failed)>;
 void RunSchedulerFunction(const char* test_name, const SchedulerTestOptions& options,
                           const SchedulerTestFunction& body, const SeedDone& seed_done);
 std::string CurrentTestName();
-template <typename F>
-using BodyResult = std::invoke_result_t<F&, const std::shared_ptr<TestScheduler>&>;
 }  // namespace internal
 
 // Runs `body` for `iterations` seeds (options.iterations is replaced; SEED
 // and ITERATIONS still override, as for SCHEDULER_TEST).
 template <typename F>
-std::vector<SeedValue<internal::BodyResult<F>>> SchedulerMany(uint64_t iterations, F&& body,
-                                                              SchedulerTestOptions options = {}) {
-  using R = internal::BodyResult<F>;
+std::vector<SeedValue<SchedulerBodyResult<F>>> SchedulerMany(uint64_t iterations, F&& body,
+                                                             SchedulerTestOptions options = {}) {
+  using R = SchedulerBodyResult<F>;
   static_assert(!std::is_void_v<R>, "SchedulerMany needs a body that returns a value");
   options.iterations = iterations;
   std::vector<SeedValue<R>> values;
@@ -161,7 +163,7 @@ std::vector<SeedValue<internal::BodyResult<F>>> SchedulerMany(uint64_t iteration
 // Runs `body` for one seed (options.seed, default 0) and returns its value,
 // or nullopt if it failed (reported as a test failure).
 template <typename F>
-std::optional<internal::BodyResult<F>> SchedulerOnce(F&& body, SchedulerTestOptions options = {}) {
+std::optional<SchedulerBodyResult<F>> SchedulerOnce(F&& body, SchedulerTestOptions options = {}) {
   auto values = SchedulerMany(1, std::forward<F>(body), std::move(options));
   if (values.empty()) return std::nullopt;
   return std::move(values.front().value);

@@ -62,7 +62,7 @@ TEST(AppTest, TestControlsAreNoOps) {
 TEST(AppTest, ScopedFansOutOverTheWorkers) {
   App app({.worker_threads = 2});
   const BackgroundExecutor& background = app.background();
-  const int n = 4 * BackgroundExecutor::NumCpus();
+  const int n = 4 * background.NumCpus();
   std::vector<int> squares(n, 0);
   app.foreground()
       .Spawn([&]() -> Future<void> {

@@ -284,7 +284,14 @@ TEST(BackgroundExecutorTest, WaitingHintOutsideAStepDescribesTheTest) {
   EXPECT_THAT(after, ::testing::Not(HasSubstr("the test waits for a reply")));
 }
 
-TEST(BackgroundExecutorTest, NumCpusIsPositive) { EXPECT_GE(BackgroundExecutor::NumCpus(), 1); }
+TEST(BackgroundExecutorTest, NumCpusIsTheSchedulersAnswer) {
+  // Under the TestScheduler: its fixed number, whatever the machine has.
+  EXPECT_EQ(BackgroundExecutor(TestScheduler::Create({.num_cpus = 7})).NumCpus(), 7);
+  EXPECT_EQ(BackgroundExecutor(TestScheduler::Create()).NumCpus(), 4);
+  // In production: the machine's.
+  EXPECT_EQ(BackgroundExecutor(::scheduler::SimpleThreadPool::Create(1)).NumCpus(),
+            ::scheduler::NumCpus());
+}
 
 TEST(BackgroundExecutorTest, TestControlsAreNoOpsOnAProductionScheduler) {
   auto pool = ::scheduler::SimpleThreadPool::Create(2);

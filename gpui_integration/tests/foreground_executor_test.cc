@@ -145,7 +145,15 @@ TEST(ForegroundExecutorTest, ParkingAndWaitingControlsAreForwarded) {
   EXPECT_THAT(report, ::testing::HasSubstr("foreground waits for the server"));
 }
 
-TEST(ForegroundExecutorTest, NumCpusIsPositive) { EXPECT_GE(ForegroundExecutor::NumCpus(), 1); }
+TEST(ForegroundExecutorTest, NumCpusIsTheSchedulersAnswer) {
+  auto scheduler = TestScheduler::Create({.num_cpus = 3});
+  ForegroundExecutor foreground(scheduler);
+  EXPECT_EQ(foreground.NumCpus(), 3);
+  // Any thread may ask (no thread check): it is the scheduler's constant.
+  int from_other_thread = 0;
+  std::thread([&] { from_other_thread = foreground.NumCpus(); }).join();
+  EXPECT_EQ(from_other_thread, 3);
+}
 
 TEST(ForegroundExecutorTest, TestControlsAreNoOpsOnAProductionScheduler) {
   auto pool = ::scheduler::SimpleThreadPool::Create(1);
