@@ -28,9 +28,11 @@ class PlatformDispatcherHarness final : public SchedulerHarness {
   bool runs_background_on_other_threads() const override { return true; }
 
   bool DriveUntilDone(Duration limit) override {
+    // done_ is not cleared here but when a drive ends: a body whose steps
+    // run off this thread (a dedicated session) may finish, and quit the
+    // loop, before the loop even starts; that quit is kept for RunMainLoop.
     {
       std::lock_guard<std::mutex> lock(mu_);
-      done_ = false;
       driving_ = true;
     }
     // The watchdog waits on a condition variable, not a sleep: it returns as
@@ -47,6 +49,7 @@ class PlatformDispatcherHarness final : public SchedulerHarness {
       std::lock_guard<std::mutex> lock(mu_);
       driving_ = false;
       done = done_;
+      done_ = false;
     }
     cv_.notify_all();
     watchdog.join();

@@ -101,6 +101,9 @@ TEST_P(SchedulerContractTest, LabeledTasksRunLikeOthers) {
 }
 
 TEST_P(SchedulerContractTest, ForegroundTasksRunInFifoOrderOnTheMainThread) {
+  if (!harness().runs_foreground_on_main_thread()) {
+    GTEST_SKIP() << "a dedicated session runs foreground steps on its own thread: no main thread";
+  }
   ForegroundExecutor foreground(scheduler());
   const std::thread::id main_thread = std::this_thread::get_id();
   auto s = scheduler();
@@ -124,6 +127,9 @@ TEST_P(SchedulerContractTest, ForegroundTasksRunInFifoOrderOnTheMainThread) {
 }
 
 TEST_P(SchedulerContractTest, ForegroundTasksSpawnedFromBackgroundKeepTheirOrder) {
+  if (!harness().runs_foreground_on_main_thread()) {
+    GTEST_SKIP() << "a dedicated session runs foreground steps on its own thread: no main thread";
+  }
   Executor background(scheduler());
   auto s = scheduler();
   const SessionId session = SessionId::New();
@@ -183,6 +189,9 @@ TEST_P(SchedulerContractTest, BackgroundTasksAreNotOnTheMainThread) {
 }
 
 TEST_P(SchedulerContractTest, TimersFireInDeadlineOrderAndNeverEarly) {
+  if (!harness().runs_foreground_on_main_thread()) {
+    GTEST_SKIP() << "a dedicated session runs foreground steps on its own thread: no main thread";
+  }
   Executor background(scheduler());
   ForegroundExecutor foreground(scheduler());
   auto s = scheduler();
@@ -225,6 +234,9 @@ TEST_P(SchedulerContractTest, NegativeAndZeroDelaysFireWithoutWaitingForATimer) 
 }
 
 TEST_P(SchedulerContractTest, DroppingAQueuedTaskNeverRunsItAndFreesItsFrame) {
+  if (!harness().runs_foreground_on_main_thread()) {
+    GTEST_SKIP() << "a dedicated session runs foreground steps on its own thread: no main thread";
+  }
   ForegroundExecutor foreground(scheduler());
   auto live = std::make_shared<std::atomic<int>>(0);
   bool ran = false;
@@ -324,6 +336,9 @@ TEST_P(SchedulerContractTest, ParkReturnsForAnUnparkAndTimesOutWithoutOne) {
 }
 
 TEST_P(SchedulerContractTest, ShutdownFreesPendingFramesAndCancelsLaterWork) {
+  if (!harness().runs_foreground_on_main_thread()) {
+    GTEST_SKIP() << "a dedicated session runs foreground steps on its own thread: no main thread";
+  }
   Executor background(scheduler());
   ForegroundExecutor foreground(scheduler());
   auto s = scheduler();
@@ -366,6 +381,9 @@ TEST_P(SchedulerContractTest, ShutdownFreesPendingFramesAndCancelsLaterWork) {
 }
 
 TEST_P(SchedulerContractTest, DetachedExceptionsReachTheUnhandledExceptionHandler) {
+  if (!harness().runs_foreground_on_main_thread()) {
+    GTEST_SKIP() << "a dedicated session runs foreground steps on its own thread: no main thread";
+  }
   Executor background(scheduler());
   ForegroundExecutor foreground(scheduler());
   auto [tx, rx] = MakeChannel<std::string>();

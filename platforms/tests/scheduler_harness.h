@@ -38,6 +38,12 @@ class SchedulerHarness {
   // The suite skips the few tests that cannot hold for it (each says why).
   virtual bool runs_only_while_driven() const { return false; }
 
+  // False for a scheduler whose every step runs in one session of its own
+  // (a dedicated session's, executor/dedicated.h): foreground work there runs
+  // on the session's thread, not the test's, so the suite skips the tests
+  // that spawn foreground tasks from the main thread (each says why).
+  virtual bool runs_foreground_on_main_thread() const { return true; }
+
   // Runs the scheduler on the calling thread until `Done()` is called.
   // Returns false if it gives up first: `limit` of real time passed, or
   // nothing can make progress any more.

@@ -19,6 +19,9 @@ class WrappingHarness final : public SchedulerHarness {
   bool runs_background_on_other_threads() const override {
     return inner_->runs_background_on_other_threads();
   }
+  bool runs_foreground_on_main_thread() const override {
+    return wrapped_.runs_foreground_on_main_thread && inner_->runs_foreground_on_main_thread();
+  }
   bool DriveUntilDone(Duration limit) override { return inner_->DriveUntilDone(limit); }
   void Done() override { inner_->Done(); }
   void Shutdown() override {

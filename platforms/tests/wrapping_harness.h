@@ -24,6 +24,8 @@ namespace scheduler {
 struct Wrapped {
   std::shared_ptr<Scheduler> scheduler;
   std::function<void()> shutdown;
+  // See SchedulerHarness::runs_foreground_on_main_thread.
+  bool runs_foreground_on_main_thread = true;
 };
 
 // `wrap` is called once, with `inner`'s scheduler. `DriveUntilDone`, `Done`
