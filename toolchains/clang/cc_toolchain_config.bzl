@@ -11,76 +11,20 @@ Deliberately small: no PIC, no shared libraries (tests link statically), no .d f
 does not check for undeclared inclusions in this configuration; the GCC build does).
 """
 
-load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "ACTION_NAMES")
 load(
-    "@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl",
-    "feature",
-    "flag_group",
-    "flag_set",
-    "tool_path",
-    "with_feature_set",
+    "//toolchains:cc_toolchain_common.bzl",
+    "LINK_ACTIONS",
+    "cc_features",
+    "flags",
+    "tool_paths",
 )
 
-_COMPILE_ACTIONS = [
-    ACTION_NAMES.c_compile,
-    ACTION_NAMES.cpp_compile,
-    ACTION_NAMES.cpp_header_parsing,
-    ACTION_NAMES.linkstamp_compile,
-]
-
-_LINK_ACTIONS = [
-    ACTION_NAMES.cpp_link_executable,
-    ACTION_NAMES.cpp_link_dynamic_library,
-    ACTION_NAMES.cpp_link_nodeps_dynamic_library,
-]
-
-def _flags(actions, flags, features = None):
-    return flag_set(
-        actions = actions,
-        flag_groups = [flag_group(flags = flags)],
-        with_features = [with_feature_set(features = features)] if features else [],
-    )
-
 def _clang_cc_toolchain_config_impl(ctx):
-    tool_paths = [
-        tool_path(name = "gcc", path = "/usr/bin/clang++-14"),
-        tool_path(name = "cpp", path = "/usr/bin/clang-cpp-14"),
-        tool_path(name = "ar", path = "/usr/bin/ar"),
-        tool_path(name = "ld", path = "/usr/bin/ld"),
-        tool_path(name = "nm", path = "/usr/bin/nm"),
-        tool_path(name = "objcopy", path = "/usr/bin/objcopy"),
-        tool_path(name = "objdump", path = "/usr/bin/objdump"),
-        tool_path(name = "strip", path = "/usr/bin/strip"),
-        tool_path(name = "gcov", path = "/bin/false"),
-        tool_path(name = "dwp", path = "/bin/false"),
-    ]
-
-    features = [
-        feature(name = "dbg"),
-        feature(name = "opt"),
-        feature(name = "fastbuild"),
-        feature(
-            name = "default_compile_flags",
-            enabled = True,
-            flag_sets = [
-                _flags(_COMPILE_ACTIONS, [
-                    "-include",
-                    ctx.file.source_location_shim.path,
-                    "-Wno-builtin-macro-redefined",
-                    "-D__DATE__=\"redacted\"",
-                    "-D__TIMESTAMP__=\"redacted\"",
-                    "-D__TIME__=\"redacted\"",
-                ]),
-                _flags(_COMPILE_ACTIONS, ["-g"], ["dbg"]),
-                _flags(_COMPILE_ACTIONS, ["-O2", "-DNDEBUG"], ["opt"]),
-            ],
-        ),
-        feature(
-            name = "default_link_flags",
-            enabled = True,
-            flag_sets = [_flags(_LINK_ACTIONS, ["-lstdc++", "-lm", "-pthread"])],
-        ),
-    ]
+    features = cc_features(
+        compile_flags = ["-include", ctx.file.source_location_shim.path],
+        opt_compile_flags = ["-O2", "-DNDEBUG"],
+        link_flag_sets = [flags(LINK_ACTIONS, ["-lstdc++", "-lm", "-pthread"])],
+    )
 
     return cc_common.create_cc_toolchain_config_info(
         ctx = ctx,
@@ -92,7 +36,16 @@ def _clang_cc_toolchain_config_impl(ctx):
         compiler = "clang",
         abi_version = "local",
         abi_libc_version = "local",
-        tool_paths = tool_paths,
+        tool_paths = tool_paths({
+            "gcc": "/usr/bin/clang++-14",
+            "cpp": "/usr/bin/clang-cpp-14",
+            "ar": "/usr/bin/ar",
+            "ld": "/usr/bin/ld",
+            "nm": "/usr/bin/nm",
+            "objcopy": "/usr/bin/objcopy",
+            "objdump": "/usr/bin/objdump",
+            "strip": "/usr/bin/strip",
+        }),
         features = features,
         cxx_builtin_include_directories = [
             "/usr/lib/gcc/x86_64-linux-gnu/12",

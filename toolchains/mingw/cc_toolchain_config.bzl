@@ -11,93 +11,29 @@ wine or on Windows without any mingw DLL next to them. The toolchain therefore d
 `compiler = "mingw-gcc"` is the value Abseil's BUILD files use to recognise MinGW.
 """
 
-load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "ACTION_NAMES")
+load("@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl", "artifact_name_pattern")
 load(
-    "@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl",
-    "artifact_name_pattern",
-    "feature",
-    "flag_group",
-    "flag_set",
-    "tool_path",
-    "with_feature_set",
+    "//toolchains:cc_toolchain_common.bzl",
+    "LINK_ACTIONS",
+    "cc_features",
+    "flags",
+    "tool_paths",
 )
-
-_COMPILE_ACTIONS = [
-    ACTION_NAMES.assemble,
-    ACTION_NAMES.preprocess_assemble,
-    ACTION_NAMES.c_compile,
-    ACTION_NAMES.cpp_compile,
-    ACTION_NAMES.cpp_header_parsing,
-    ACTION_NAMES.cpp_module_compile,
-    ACTION_NAMES.cpp_module_codegen,
-    ACTION_NAMES.linkstamp_compile,
-]
-
-_LINK_ACTIONS = [
-    ACTION_NAMES.cpp_link_executable,
-    ACTION_NAMES.cpp_link_dynamic_library,
-    ACTION_NAMES.cpp_link_nodeps_dynamic_library,
-]
-
-def _flags(actions, flags, features = None):
-    return flag_set(
-        actions = actions,
-        flag_groups = [flag_group(flags = flags)],
-        with_features = [with_feature_set(features = features)] if features else [],
-    )
 
 def _mingw_cc_toolchain_config_impl(ctx):
     prefix = ctx.attr.tool_prefix
-    tool_paths = [
-        tool_path(name = "gcc", path = prefix + "g++-posix"),
-        tool_path(name = "cpp", path = prefix + "cpp-posix"),
-        tool_path(name = "ar", path = prefix + "ar"),
-        tool_path(name = "ld", path = prefix + "ld"),
-        tool_path(name = "nm", path = prefix + "nm"),
-        tool_path(name = "objcopy", path = prefix + "objcopy"),
-        tool_path(name = "objdump", path = prefix + "objdump"),
-        tool_path(name = "strip", path = prefix + "strip"),
-        tool_path(name = "gcov", path = prefix + "gcov-posix"),
-        tool_path(name = "dwp", path = "/bin/false"),
-    ]
 
-    features = [
-        # The compilation modes; referenced by the flag sets below.
-        feature(name = "dbg"),
-        feature(name = "opt"),
-        feature(name = "fastbuild"),
-        feature(
-            name = "default_compile_flags",
-            enabled = True,
-            flag_sets = [
-                # Builds do not depend on the time of day. -fno-canonical-system-headers: GCC
-                # would otherwise resolve symlinks in -isystem paths (external repositories are
-                # symlink trees) and list the real paths in .d files, which Bazel rejects as
-                # undeclared inclusions.
-                _flags(_COMPILE_ACTIONS, [
-                    "-fno-canonical-system-headers",
-                    "-Wno-builtin-macro-redefined",
-                    "-D__DATE__=\"redacted\"",
-                    "-D__TIMESTAMP__=\"redacted\"",
-                    "-D__TIME__=\"redacted\"",
-                ]),
-                _flags(_COMPILE_ACTIONS, ["-g"], ["dbg"]),
-                _flags(
-                    _COMPILE_ACTIONS,
-                    ["-g0", "-O2", "-DNDEBUG", "-ffunction-sections", "-fdata-sections"],
-                    ["opt"],
-                ),
-            ],
-        ),
-        feature(
-            name = "default_link_flags",
-            enabled = True,
-            flag_sets = [
-                _flags(_LINK_ACTIONS, ["-static"]),
-                _flags(_LINK_ACTIONS, ["-Wl,--gc-sections"], ["opt"]),
-            ],
-        ),
-    ]
+    # -fno-canonical-system-headers: GCC would otherwise resolve symlinks in -isystem paths
+    # (external repositories are symlink trees) and list the real paths in .d files, which Bazel
+    # rejects as undeclared inclusions.
+    features = cc_features(
+        compile_flags = ["-fno-canonical-system-headers"],
+        opt_compile_flags = ["-g0", "-O2", "-DNDEBUG", "-ffunction-sections", "-fdata-sections"],
+        link_flag_sets = [
+            flags(LINK_ACTIONS, ["-static"]),
+            flags(LINK_ACTIONS, ["-Wl,--gc-sections"], ["opt"]),
+        ],
+    )
 
     return cc_common.create_cc_toolchain_config_info(
         ctx = ctx,
@@ -109,7 +45,20 @@ def _mingw_cc_toolchain_config_impl(ctx):
         compiler = "mingw-gcc",
         abi_version = "local",
         abi_libc_version = "local",
-        tool_paths = tool_paths,
+        tool_paths = tool_paths({
+            name: prefix + suffix
+            for name, suffix in {
+                "gcc": "g++-posix",
+                "cpp": "cpp-posix",
+                "ar": "ar",
+                "ld": "ld",
+                "nm": "nm",
+                "objcopy": "objcopy",
+                "objdump": "objdump",
+                "strip": "strip",
+                "gcov": "gcov-posix",
+            }.items()
+        }),
         features = features,
         cxx_builtin_include_directories = ctx.attr.builtin_include_directories,
         artifact_name_patterns = [
