@@ -4,6 +4,8 @@
 Benchmark names are "<workload>/<runtime>[/...]". For each workload it divides
 our time by each peer's time measured in the same run (below 1.0: we are
 faster), adds the geometric mean per peer, and draws log-scale bars.
+Names "scaling/<workload>/<runtime>/threads:<n>" make a second table: per
+workload and thread count, our time and ours/peer.
 
   tools/benchmarks_report.py results.json --svg docs/benchmarks.svg > table.md
 """
@@ -17,16 +19,42 @@ OURS = "ours"
 
 
 def load(path):
+    """Returns (context, results, scaling): results[workload][runtime] and
+    scaling[(workload, threads)][runtime], each a benchmark's median entry."""
     with open(path) as f:
         data = json.load(f)
     results = OrderedDict()
+    scaling = OrderedDict()
     for b in data["benchmarks"]:
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
             continue
         parts = b.get("run_name", b["name"]).split("/")
+        if parts[0] == "scaling":
+            threads = int(parts[3].split(":")[1])
+            scaling.setdefault((parts[1], threads), OrderedDict())[parts[2]] = b
+            continue
         workload, runtime = parts[0], parts[1]
         results.setdefault(workload, OrderedDict())[runtime] = b
-    return data.get("context", {}), results
+    return data.get("context", {}), results, scaling
+
+
+def scaling_table(scaling):
+    peers = []
+    for runtimes in scaling.values():
+        for r in runtimes:
+            if r != OURS and r not in peers:
+                peers.append(r)
+    lines = ["| workload | threads | ours | " + " | ".join(f"ours/{p}" for p in peers) + " |",
+             "|---|---|---|" + "---|" * len(peers)]
+    for (workload, threads), runtimes in scaling.items():
+        if OURS not in runtimes:
+            continue
+        ours, unit = metric(runtimes[OURS])
+        cells = []
+        for p in peers:
+            cells.append("{:.2f}".format(ours / metric(runtimes[p])[0]) if p in runtimes else "n/a")
+        lines.append(f"| {workload} | {threads} | {ours:.1f} {unit} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def metric(b):
@@ -135,9 +163,13 @@ def main():
     parser.add_argument("json")
     parser.add_argument("--svg")
     args = parser.parse_args()
-    context, results = load(args.json)
+    context, results, scaling = load(args.json)
     by_peer = ratios(results)
-    print(table(context, results, by_peer))
+    if results:
+        print(table(context, results, by_peer))
+    if scaling:
+        print()
+        print(scaling_table(scaling))
     if args.svg:
         svg(by_peer, args.svg)
 

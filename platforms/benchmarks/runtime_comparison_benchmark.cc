@@ -17,6 +17,7 @@
 #include <atomic>
 #include <latch>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "benchmark/benchmark.h"
@@ -56,8 +57,9 @@ constexpr int kPendingTasks = 10'000;
 
 // Our runtime, created on the benchmark thread (its main thread).
 struct Ours {
-  std::shared_ptr<PlatformDispatcher> dispatcher =
-      CreatePlatformDispatcher({.worker_threads = kThreads});
+  explicit Ours(int threads = kThreads)
+      : dispatcher(CreatePlatformDispatcher({.worker_threads = threads})) {}
+  std::shared_ptr<PlatformDispatcher> dispatcher;
   Executor ex{dispatcher};
   ~Ours() { dispatcher->Shutdown(); }
 };
@@ -77,8 +79,9 @@ void Finish(benchmark::State& state, int64_t items) {
 }
 
 // ---------------------------------------------------------------- spawn_many
-void SpawnManyOutsideOurs(benchmark::State& state) {
-  Ours rt;
+// `threads` is kThreads in the main table, 1-8 in the scaling table.
+void SpawnManyOutsideOurs(benchmark::State& state, int threads) {
+  Ours rt(threads);
   for (auto _ : state) {
     std::latch done(kSpawnMany);
     for (int i = 0; i < kSpawnMany; ++i) rt.ex.Spawn(CountDown(&done)).Detach();
@@ -87,8 +90,8 @@ void SpawnManyOutsideOurs(benchmark::State& state) {
   Finish(state, kSpawnMany);
 }
 
-void SpawnManyOutsideAsioPost(benchmark::State& state) {
-  asio::thread_pool pool(kThreads);
+void SpawnManyOutsideAsioPost(benchmark::State& state, int threads) {
+  asio::thread_pool pool(threads);
   for (auto _ : state) {
     std::latch done(kSpawnMany);
     for (int i = 0; i < kSpawnMany; ++i) asio::post(pool, [&done] { done.count_down(); });
@@ -107,8 +110,8 @@ void SpawnManyOutsideAsioCoro(benchmark::State& state) {
   Finish(state, kSpawnMany);
 }
 
-void SpawnManyOutsideTbb(benchmark::State& state) {
-  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, kThreads);
+void SpawnManyOutsideTbb(benchmark::State& state, int threads) {
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
   for (auto _ : state) {
     tbb::task_group group;
     std::atomic<int> left{kSpawnMany};
@@ -180,8 +183,8 @@ Future<void> YieldMany(std::latch* done) {
   done->count_down();
 }
 
-void YieldManyOurs(benchmark::State& state) {
-  Ours rt;
+void YieldManyOurs(benchmark::State& state, int threads) {
+  Ours rt(threads);
   for (auto _ : state) {
     std::latch done(kYieldTasks);
     for (int t = 0; t < kYieldTasks; ++t) rt.ex.Spawn(YieldMany(&done)).Detach();
@@ -196,8 +199,8 @@ asio::awaitable<void> AsioYieldMany(std::latch* done) {
   done->count_down();
 }
 
-void YieldManyAsioCoro(benchmark::State& state) {
-  asio::thread_pool pool(kThreads);
+void YieldManyAsioCoro(benchmark::State& state, int threads) {
+  asio::thread_pool pool(threads);
   for (auto _ : state) {
     std::latch done(kYieldTasks);
     for (int t = 0; t < kYieldTasks; ++t)
@@ -221,8 +224,8 @@ struct AsioReposter {
   }
 };
 
-void YieldManyAsioPost(benchmark::State& state) {
-  asio::thread_pool pool(kThreads);
+void YieldManyAsioPost(benchmark::State& state, int threads) {
+  asio::thread_pool pool(threads);
   for (auto _ : state) {
     std::latch done(kYieldTasks);
     for (int t = 0; t < kYieldTasks; ++t) asio::post(pool, AsioReposter{&pool, &done, kYieldsEach});
@@ -542,18 +545,21 @@ void MemoryPerPendingTaskAsioCoro(benchmark::State& state) {
 
 #define RUNTIME_BENCHMARK(fn, name) \
   BENCHMARK(fn)->Name(name)->UseRealTime()->Unit(benchmark::kMicrosecond)
+// A workload that takes its thread count, at kThreads in the main table.
+#define RUNTIME_BENCHMARK_THREADS(fn, name) \
+  BENCHMARK_CAPTURE(fn, main, kThreads)->Name(name)->UseRealTime()->Unit(benchmark::kMicrosecond)
 
-RUNTIME_BENCHMARK(SpawnManyOutsideOurs, "spawn_many_outside/ours");
-RUNTIME_BENCHMARK(SpawnManyOutsideAsioPost, "spawn_many_outside/asio_post");
+RUNTIME_BENCHMARK_THREADS(SpawnManyOutsideOurs, "spawn_many_outside/ours");
+RUNTIME_BENCHMARK_THREADS(SpawnManyOutsideAsioPost, "spawn_many_outside/asio_post");
 RUNTIME_BENCHMARK(SpawnManyOutsideAsioCoro, "spawn_many_outside/asio_coro");
-RUNTIME_BENCHMARK(SpawnManyOutsideTbb, "spawn_many_outside/tbb");
+RUNTIME_BENCHMARK_THREADS(SpawnManyOutsideTbb, "spawn_many_outside/tbb");
 RUNTIME_BENCHMARK(SpawnManyFloor, "spawn_many_outside/floor");
 RUNTIME_BENCHMARK(SpawnManyFromWorkerOurs, "spawn_many_worker/ours");
 RUNTIME_BENCHMARK(SpawnManyFromWorkerAsioPost, "spawn_many_worker/asio_post");
 RUNTIME_BENCHMARK(SpawnManyFromWorkerTbb, "spawn_many_worker/tbb");
-RUNTIME_BENCHMARK(YieldManyOurs, "yield_many/ours");
-RUNTIME_BENCHMARK(YieldManyAsioPost, "yield_many/asio_post");
-RUNTIME_BENCHMARK(YieldManyAsioCoro, "yield_many/asio_coro");
+RUNTIME_BENCHMARK_THREADS(YieldManyOurs, "yield_many/ours");
+RUNTIME_BENCHMARK_THREADS(YieldManyAsioPost, "yield_many/asio_post");
+RUNTIME_BENCHMARK_THREADS(YieldManyAsioCoro, "yield_many/asio_coro");
 RUNTIME_BENCHMARK(YieldManyFloor, "yield_many/floor");
 RUNTIME_BENCHMARK(PingPongOurs, "ping_pong/ours");
 RUNTIME_BENCHMARK(PingPongAsioPost, "ping_pong/asio_post");
@@ -569,5 +575,33 @@ RUNTIME_BENCHMARK(TimersFiredOurs, "timers_fired/ours")->Iterations(3);
 RUNTIME_BENCHMARK(TimersFiredAsio, "timers_fired/asio_post")->Iterations(3);
 RUNTIME_BENCHMARK(MemoryPerPendingTaskOurs, "memory_per_pending_task/ours")->Iterations(1);
 RUNTIME_BENCHMARK(MemoryPerPendingTaskAsioCoro, "memory_per_pending_task/asio_coro")->Iterations(1);
+
+// The scaling table: spawn_many_outside and yield_many with 1, 2, 4 and 8
+// threads for every runtime (`--benchmark_filter=^scaling/`). Names:
+// scaling/<workload>/<runtime>/threads:<n>. On a 2-core machine, 4 and 8
+// threads measure oversubscription, not parallelism.
+const bool kScalingRegistered = [] {
+  const struct {
+    const char* name;
+    void (*fn)(benchmark::State&, int);
+  } workloads[] = {
+      {"spawn_many_outside/ours", &SpawnManyOutsideOurs},
+      {"spawn_many_outside/asio_post", &SpawnManyOutsideAsioPost},
+      {"spawn_many_outside/tbb", &SpawnManyOutsideTbb},
+      {"yield_many/ours", &YieldManyOurs},
+      {"yield_many/asio_post", &YieldManyAsioPost},
+      {"yield_many/asio_coro", &YieldManyAsioCoro},
+  };
+  for (const auto& w : workloads) {
+    for (int threads : {1, 2, 4, 8}) {
+      const std::string name =
+          std::string("scaling/") + w.name + "/threads:" + std::to_string(threads);
+      benchmark::RegisterBenchmark(name.c_str(), w.fn, threads)
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
+    }
+  }
+  return true;
+}();
 
 }  // namespace scheduler::bench
