@@ -37,7 +37,11 @@
 // `RunMainLoop` pumps again. Modal loops that Windows or a window procedure
 // run inside DispatchMessage (MessageBox, DialogBox, moving or resizing a
 // window) pump messages but run no foreground runnables until they return,
-// as with any Win32 message loop.
+// as with any Win32 message loop. Window procedures run like foreground
+// steps (the dispatcher reachable for spawning), but an exception must not
+// escape one: it would unwind through USER32's frames, which Windows does not
+// promise to survive; filters are called by the pump itself, so an exception
+// escaping a filter is reported and swallowed like a step's.
 //
 // The main thread (the thread that created the dispatcher) has a message
 // queue from the dispatcher's creation, so PostThreadMessage to it works at

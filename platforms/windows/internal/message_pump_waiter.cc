@@ -195,20 +195,22 @@ void MessagePumpWaiter::WakeSignaled(const uint64_t* ids, size_t count) {
 }
 
 void MessagePumpWaiter::PumpMessages(const Scheduler* dispatcher) {
-  for (int i = 0; i < kMaxMessagesPerTurn; ++i) {
+  bool more = true;
+  bool quit = false;
+  for (int i = 0; more && !quit && i < kMaxMessagesPerTurn; ++i) {
     if (stopped_.load(std::memory_order_relaxed)) return;
-    MSG msg;
-    // Also delivers messages sent from other threads (SendMessage), which
-    // never appear in the queue.
-    if (!PeekMessageW(&msg, nullptr, 0, 0, PM_REMOVE)) return;
-    if (msg.message == WM_QUIT) {
-      // PostQuitMessage ends RunMainLoop like QuitMainLoop (the loop this
-      // waiter serves is the one running on this thread).
-      if (platform_internal::MainLoop* loop = platform_internal::MainLoop::Current()) loop->Quit();
-      return;
-    }
+    // PeekMessage runs inside the callback too: it calls window procedures
+    // itself, for messages sent from other threads (SendMessage), which never
+    // appear in the queue.
     platform_internal::RunDispatcherCallback(
         [&] {
+          MSG msg;
+          more = PeekMessageW(&msg, nullptr, 0, 0, PM_REMOVE);
+          if (!more) return;
+          if (msg.message == WM_QUIT) {
+            quit = true;
+            return;
+          }
           if (!filters_.empty()) {
             // A copy: a filter may add or remove filters.
             const std::vector<std::shared_ptr<MessageFilterEntry>> filters = filters_;
@@ -220,6 +222,11 @@ void MessagePumpWaiter::PumpMessages(const Scheduler* dispatcher) {
           DispatchMessageW(&msg);
         },
         dispatcher, "a window procedure or message filter");
+  }
+  if (quit) {
+    // WM_QUIT (PostQuitMessage) ends RunMainLoop like QuitMainLoop; the loop
+    // this waiter serves is the one running on this thread.
+    if (platform_internal::MainLoop* loop = platform_internal::MainLoop::Current()) loop->Quit();
   }
 }
 

@@ -250,24 +250,25 @@ TEST(MessagePumpTest, WmQuitEndsRunMainLoop) {
   auto dispatcher = CreateWindowsDispatcher();
   ForegroundExecutor foreground(dispatcher);
   Executor background(dispatcher);
+  const DWORD main_thread = GetCurrentThreadId();
   bool after_quit_ran = false;
   foreground
       .Spawn([&]() -> Future<void> {
         PostQuitMessage(3);
         co_await Yield();
         after_quit_ran = true;
+        // The loop goes to sleep after this step; the pool thread's WM_QUIT
+        // wakes it and ends it.
+        background
+            .Spawn([main_thread]() -> Future<void> {
+              PostThreadMessageW(main_thread, WM_QUIT, 0, 0);
+              co_return;
+            })
+            .Detach();
       })
       .Detach();
   dispatcher->RunMainLoop();
   EXPECT_FALSE(after_quit_ran);
-
-  const DWORD main_thread = GetCurrentThreadId();
-  background
-      .Spawn([&]() -> Future<void> {
-        PostThreadMessageW(main_thread, WM_QUIT, 0, 0);
-        co_return;
-      })
-      .Detach();
   dispatcher->RunMainLoop();  // would hang if WM_QUIT did not end it
   EXPECT_TRUE(after_quit_ran);
   dispatcher->Shutdown();
