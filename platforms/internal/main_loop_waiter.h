@@ -7,8 +7,9 @@
 // Linux, window messages on Windows), dispatches those that are ready. Each
 // OS backend picks its waiter when it makes its MainLoopBackend
 // (dispatcher_backend.h): Linux the epoll waiter
-// (platforms/linux/internal/epoll_waiter.h); Windows, for now, the portable
-// ConditionVariableWaiter below.
+// (platforms/linux/internal/epoll_waiter.h); Windows the message pump
+// (platforms/windows/internal/message_pump_waiter.h). The portable
+// ConditionVariableWaiter below serves loops without OS event sources.
 //
 // The protocol with MainLoop: the loop decides to sleep, with its mutex held,
 // after seeing nothing to run; every change it waits for is made under that

@@ -9,7 +9,9 @@
 // due runnables to the background queue or the main loop; the thread that
 // called `Create` is the main thread and runs foreground runnables, in FIFO
 // order, inside `RunMainLoop` (the main loop shared with Linux,
-// platforms/internal/main_loop.h). Labels and priorities
+// platforms/internal/main_loop.h), and sleeps in a message pump that
+// dispatches its window messages and wakes tasks waiting for handles
+// (internal/message_pump_waiter.h; the rule in message_pump.h). Labels and priorities
 // (`TaskMetadata::priority`) are ignored: every runnable goes through the one
 // work object at the pool's normal priority. Timers never fire
 // before their deadline on `Now()`'s clock (std::chrono::steady_clock); a
@@ -32,6 +34,7 @@
 
 #include "platforms/internal/dispatcher_backend.h"
 #include "platforms/internal/os_dispatchers.h"
+#include "platforms/windows/internal/message_pump_waiter.h"
 #include "platforms/windows/internal/thread_pool.h"
 #include "platforms/windows/internal/timer_queue.h"
 #include "platforms/windows/internal/work_queue.h"
@@ -47,8 +50,7 @@ namespace {
 class WindowsPool final : public platform_internal::MainLoopBackend {
  public:
   WindowsPool(const PlatformDispatcherOptions& options, const Scheduler* dispatcher)
-      // The portable waiter until the message pump lands.
-      : MainLoopBackend(dispatcher, std::make_shared<platform_internal::ConditionVariableWaiter>()),
+      : MainLoopBackend(dispatcher, std::make_shared<windows_internal::MessagePumpWaiter>()),
         worker_threads_(options.worker_threads > 0 ? options.worker_threads : NumCpus()),
         pool_(windows_internal::ThreadPool::Create(worker_threads_)),
         work_(windows_internal::WorkQueue::Create(pool_, dispatcher)),
