@@ -30,6 +30,27 @@ unsigned long Color(Display* display, const char* name, unsigned long fallback) 
   return color.pixel;
 }
 
+// Applies an editing key to the field's `text`; whether it changed.
+bool Edit(KeySym keysym, bool control, std::string_view chars, std::string& text) {
+  if (control) {
+    if (keysym != XK_u || text.empty()) return false;
+    text.clear();
+    return true;
+  }
+  if (keysym == XK_BackSpace) {
+    if (text.empty()) return false;
+    text.pop_back();
+    return true;
+  }
+  // Printable ASCII only: the core fonts draw nothing else reliably.
+  if (chars.empty() ||
+      !std::all_of(chars.begin(), chars.end(), [](char c) { return c >= ' ' && c <= '~'; })) {
+    return false;
+  }
+  text.append(chars);
+  return true;
+}
+
 }  // namespace
 
 struct X11SearchWindow::Connection {
@@ -120,7 +141,8 @@ void X11SearchWindow::DispatchEvents() {
         char chars[16];
         KeySym keysym = NoSymbol;
         const int n = XLookupString(&event.xkey, chars, sizeof(chars), &keysym, nullptr);
-        HandleKey(keysym, std::string_view(chars, std::max(n, 0)));
+        HandleKey(keysym, (event.xkey.state & ControlMask) != 0,
+                  std::string_view(chars, std::max(n, 0)));
         break;
       }
       case ClientMessage:
@@ -136,31 +158,16 @@ void X11SearchWindow::DispatchEvents() {
   dispatching_ = false;
 }
 
-void X11SearchWindow::HandleKey(uint64_t keysym, std::string_view chars) {
-  switch (keysym) {
-    case XK_Return:
-    case XK_KP_Enter:
-      if (handlers_.on_submit) handlers_.on_submit();
-      return;
-    case XK_Escape:
-      if (handlers_.on_close) handlers_.on_close();
-      return;
-    case XK_BackSpace:
-      if (text_.empty()) return;
-      text_.pop_back();
-      break;
-    default:
-      // Printable ASCII only: the core fonts draw nothing else reliably.
-      if (chars.empty() ||
-          !std::all_of(chars.begin(), chars.end(), [](char c) { return c >= ' ' && c <= '~'; })) {
-        return;
-      }
-      text_.append(chars);
-      break;
+void X11SearchWindow::HandleKey(uint64_t keysym, bool control, std::string_view chars) {
+  if (keysym == XK_Return || keysym == XK_KP_Enter) {
+    if (handlers_.on_submit) handlers_.on_submit();
+  } else if (keysym == XK_Escape) {
+    if (handlers_.on_close) handlers_.on_close();
+  } else if (Edit(keysym, control, chars, text_)) {
+    Redraw();
+    XFlush(x_->display);
+    if (handlers_.on_edit) handlers_.on_edit(text_);
   }
-  Redraw();
-  XFlush(x_->display);
-  if (handlers_.on_edit) handlers_.on_edit(text_);
 }
 
 void X11SearchWindow::ShowResults(const std::string& query, const SearchResults& results) {

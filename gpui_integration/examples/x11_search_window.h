@@ -2,7 +2,8 @@
 //
 // A text field at the top and the shown results below it, drawn with the X
 // server's core fonts. The window owns the field's text: printable ASCII keys
-// append to it and BackSpace erases; Enter submits; Escape, or the window
+// append to it, BackSpace erases a character and Ctrl+U the whole field (as in
+// a terminal); Enter submits; Escape, or the window
 // manager's close button, asks to close. The owner hears of each through
 // `Handlers` and answers with `ShowResults`.
 //
@@ -80,7 +81,7 @@ class X11SearchWindow {
   X11SearchWindow(std::unique_ptr<Connection> connection, Handlers handlers);
 
   // `keysym` is an X KeySym; `chars` what the key types, if anything.
-  void HandleKey(uint64_t keysym, std::string_view chars);
+  void HandleKey(uint64_t keysym, bool control, std::string_view chars);
   void Redraw();
 
   std::unique_ptr<Connection> x_;
