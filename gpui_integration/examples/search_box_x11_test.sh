@@ -13,15 +13,6 @@ set -euo pipefail
 BIN="$1"
 XWD_TO_PNG="$2"
 MATCH_AWK="$3"
-TMP="$(mktemp -d "${TEST_TMPDIR:-/tmp}/search_box_x11.XXXXXX")"
-SHOTS="${TEST_UNDECLARED_OUTPUTS_DIR:-${TMP}}"
-TIMEOUT=60  # seconds for any one expected line (ASan/TSan builds on a loaded 2-core machine)
-# Each search waits LATENCY_MS per character short of 8: typing KEY_DELAY_MS apart, overlapping
-# searches finish newest first, which is what lets a stale result through if any check is missing.
-LATENCY_MS=150
-KEY_DELAY_MS=40
-DEBOUNCE_MS=10
-
 missing=()
 for tool in Xvfb xdotool xwd python3; do
   command -v "${tool}" >/dev/null || missing+=("${tool}")
@@ -35,6 +26,15 @@ if ((${#missing[@]} > 0)); then
   echo "SKIPPED search_box_x11_test: ${message}"
   exit 0
 fi
+
+TMP="$(mktemp -d "${TEST_TMPDIR:-/tmp}/search_box_x11.XXXXXX")"
+SHOTS="${TEST_UNDECLARED_OUTPUTS_DIR:-${TMP}}"
+TIMEOUT=60  # seconds for any one expected line (ASan/TSan builds on a loaded 2-core machine)
+# Each search waits LATENCY_MS per character short of 8: typing KEY_DELAY_MS apart, overlapping
+# searches finish newest first, which is what lets a stale result through if any check is missing.
+LATENCY_MS=150
+KEY_DELAY_MS=40
+DEBOUNCE_MS=10
 
 xvfb_pid=""
 app_pid=""
