@@ -67,6 +67,7 @@ struct PlatformDispatcherOptions {
 };
 
 namespace platform_internal {
+class BackendAccess;
 class DispatcherBackend;
 class DispatcherFactory;
 }  // namespace platform_internal
@@ -112,6 +113,7 @@ class PlatformDispatcher final : public Scheduler {
   // (internal/dispatcher_backend.h: a pool, a timer source and the
   // main-loop wait).
   friend class platform_internal::DispatcherFactory;
+  friend class platform_internal::BackendAccess;
   using Backend = platform_internal::DispatcherBackend;
 
   // The graveyard and the never-firing timers (see the .cc).

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "platforms/internal/main_loop.h"
+#include "platforms/internal/main_loop_waiter.h"
 #include "platforms/platform_dispatcher.h"
 #include "scheduler/duration.h"
 #include "scheduler/runnable.h"
@@ -73,6 +74,10 @@ class DispatcherBackend {
   [[nodiscard]] virtual bool RunMainLoop() = 0;
   virtual void QuitMainLoop() = 0;
 
+  // The waiter of the main loop (main_loop_waiter.h), which owns the OS event
+  // sources; nullptr if the main thread does not run a MainLoop (macOS).
+  virtual std::shared_ptr<MainLoopWaiter> main_loop_waiter() const { return nullptr; }
+
   // True on one of the pool's threads, where `Join` could not wait for
   // everything (it would wait for its caller).
   virtual bool OnPoolThread() const = 0;
@@ -110,13 +115,21 @@ class DispatcherFactory {
   }
 };
 
+// How OS event-source libraries (platforms/linux/fd_source.cc) reach a
+// dispatcher's backend.
+class BackendAccess {
+ public:
+  static DispatcherBackend& Of(PlatformDispatcher& dispatcher) { return *dispatcher.backend_; }
+};
+
 // A backend whose main thread runs the shared MainLoop (Linux, Windows): the
 // foreground half written once. Subclasses push background work and timers
 // to their pool, and stop `main_loop()` in their `Stop`.
 class MainLoopBackend : public DispatcherBackend {
  public:
-  explicit MainLoopBackend(const Scheduler* dispatcher)
-      : dispatcher_(dispatcher), main_loop_(std::make_shared<MainLoop>()) {}
+  // `waiter` is how this OS's main thread sleeps (main_loop_waiter.h).
+  MainLoopBackend(const Scheduler* dispatcher, std::shared_ptr<MainLoopWaiter> waiter)
+      : dispatcher_(dispatcher), main_loop_(std::make_shared<MainLoop>(std::move(waiter))) {}
 
   [[nodiscard]] Runnable PushForeground(Runnable runnable) final {
     return main_loop_->Push(std::move(runnable));
@@ -128,6 +141,7 @@ class MainLoopBackend : public DispatcherBackend {
     return loop->Run(dispatcher_);
   }
   void QuitMainLoop() final { main_loop_->Quit(); }
+  std::shared_ptr<MainLoopWaiter> main_loop_waiter() const final { return main_loop_->waiter(); }
 
  protected:
   const Scheduler* dispatcher() const { return dispatcher_; }

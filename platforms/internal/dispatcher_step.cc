@@ -20,22 +20,26 @@ void DeleteDeferredDispatcher() {
   if (delete_after_step != nullptr) delete std::exchange(delete_after_step, nullptr);
 }
 
-void RunDispatcherStep(Runnable runnable, const Scheduler* dispatcher) {
+void RunDispatcherCallback(absl::FunctionRef<void()> callback, const Scheduler* dispatcher,
+                           const char* what) {
   {
     internal::ScopedSchedulerPin pinned(dispatcher);
     try {
-      runnable.Run();
+      callback();
     } catch (...) {
-      // `runnable` is consumed and its task may be gone: only the exception
-      // can be described.
-      std::fprintf(stderr,
-                   "scheduler: an exception escaped a task step (thrown by an "
-                   "unhandled-exception handler?): %s; the thread keeps running\n",
-                   DescribeException(std::current_exception()).c_str());
+      std::fprintf(stderr, "scheduler: an exception escaped %s: %s; the thread keeps running\n",
+                   what, DescribeException(std::current_exception()).c_str());
       std::fflush(stderr);
     }
   }
   DeleteDeferredDispatcher();
+}
+
+void RunDispatcherStep(Runnable runnable, const Scheduler* dispatcher) {
+  // `runnable` is consumed and its task may be gone by the time an exception
+  // is reported: only the exception can be described.
+  RunDispatcherCallback([&runnable] { runnable.Run(); }, dispatcher,
+                        "a task step (thrown by an unhandled-exception handler?)");
 }
 
 }  // namespace scheduler::platform_internal

@@ -2,6 +2,7 @@
 #ifndef PLATFORMS_INTERNAL_DISPATCHER_STEP_H_
 #define PLATFORMS_INTERNAL_DISPATCHER_STEP_H_
 
+#include "absl/functional/function_ref.h"
 #include "scheduler/runnable.h"
 #include "scheduler/scheduler.h"
 
@@ -24,6 +25,12 @@ namespace scheduler::platform_internal {
 // shut down then and is deleted here, after the step (PlatformDispatcher::
 // Destroy), so the pin stayed valid for the whole step.
 void RunDispatcherStep(Runnable runnable, const Scheduler* dispatcher);
+
+// The same protection for other code a dispatcher's main thread runs: the
+// callbacks of OS event sources (platforms/linux/fd_source.h). `what` names it
+// in the report of an escaped exception.
+void RunDispatcherCallback(absl::FunctionRef<void()> callback, const Scheduler* dispatcher,
+                           const char* what);
 
 // Deletes the dispatcher whose deletion a step on this thread deferred, if
 // any. RunDispatcherStep calls it; PlatformDispatcher::Destroy defers to it.

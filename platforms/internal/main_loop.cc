@@ -8,11 +8,20 @@
 
 namespace scheduler::platform_internal {
 
-// The loop sets sleeping_ and waits in one critical section (the condition
-// variable releases mu_ atomically with going to sleep); every state change it
-// waits for is made under mu_ followed by WakeLocked(). So a change either
-// comes before the loop's last check (which sees it) or finds sleeping_ set
-// and signals: no lost wake-up.
+// The loop checks its queue and sets sleeping_ in one critical section, then
+// sleeps in the waiter; every state change it waits for is made under mu_
+// followed by WakeLocked(). So a change either comes before the loop's last
+// check (which sees it) or finds sleeping_ set and wakes the waiter, which
+// ends the sleep even if the OS wait has not started yet
+// (main_loop_waiter.h): no lost wake-up.
+
+namespace {
+thread_local MainLoop* current_loop = nullptr;
+}  // namespace
+
+MainLoop::MainLoop(std::shared_ptr<MainLoopWaiter> waiter) : waiter_(std::move(waiter)) {}
+
+MainLoop* MainLoop::Current() { return current_loop; }
 
 Runnable MainLoop::Push(Runnable runnable) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -29,33 +38,54 @@ void MainLoop::Quit() {
 }
 
 void MainLoop::Stop(std::vector<Runnable>& drained) {
-  std::lock_guard<std::mutex> lock(mu_);
-  stopped_.store(true, std::memory_order_relaxed);
-  for (Runnable& r : queue_) drained.push_back(std::move(r));
-  queue_.clear();
-  WakeLocked();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_.load(std::memory_order_relaxed)) return;
+    stopped_.store(true, std::memory_order_relaxed);
+    for (Runnable& r : queue_) drained.push_back(std::move(r));
+    queue_.clear();
+    WakeLocked();
+  }
+  // Outside mu_: what the waiter releases may push to this (stopped) loop.
+  waiter_->Stop();
 }
 
 bool MainLoop::Run(const Scheduler* dispatcher) {
   if (running_.exchange(true, std::memory_order_acquire)) return false;
   struct Leave {
     std::atomic<bool>& running;
-    ~Leave() { running.store(false, std::memory_order_release); }
-  } leave{running_};
+    MainLoop* previous;
+    ~Leave() {
+      current_loop = previous;
+      running.store(false, std::memory_order_release);
+    }
+  } leave{running_, std::exchange(current_loop, this)};
   while (true) {
     // Declared before any lock below, so runnables left in it when Run
     // returns are dropped (cancelled) after mu_ is released.
     std::deque<Runnable> batch;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      sleeping_ = true;
-      wake_.wait(lock, [this] {
-        return !queue_.empty() || quit_.load(std::memory_order_relaxed) ||
-               stopped_.load(std::memory_order_relaxed);
-      });
-      sleeping_ = false;
+      bool slept = false;
+      while (queue_.empty() && !quit_.load(std::memory_order_relaxed) &&
+             !stopped_.load(std::memory_order_relaxed)) {
+        sleeping_ = true;
+        waiter_->Sleep(lock, dispatcher);
+        sleeping_ = false;
+        wake_sent_ = false;
+        slept = true;
+      }
       if (stopped_.load(std::memory_order_relaxed)) return true;
       if (quit_.exchange(false, std::memory_order_relaxed)) return true;
+      if (!slept) {
+        // Sources get their turn before every batch, not only when the
+        // queue runs dry.
+        lock.unlock();
+        waiter_->Poll(dispatcher);
+        lock.lock();
+        if (stopped_.load(std::memory_order_relaxed)) return true;
+        if (quit_.exchange(false, std::memory_order_relaxed)) return true;
+      }
       // The whole queue is taken at once: one lock per batch rather than per
       // runnable. Runnables pushed meanwhile queue up behind the batch, so
       // FIFO order holds.

@@ -4,11 +4,12 @@
 #define PLATFORMS_INTERNAL_MAIN_LOOP_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <vector>
 
+#include "platforms/internal/main_loop_waiter.h"
 #include "scheduler/runnable.h"
 #include "scheduler/scheduler.h"
 
@@ -17,15 +18,26 @@ namespace scheduler::platform_internal {
 // A FIFO queue of foreground runnables and the loop that runs them.
 //
 // One FIFO for every session: runnables run in the order they were pushed,
-// which gives each session its FIFO order too. The loop sleeps on a condition
-// variable while the queue is empty; a push signals it only when it is
-// actually asleep, so a busy main thread costs pushers no system call.
+// which gives each session its FIFO order too. The loop sleeps in its
+// MainLoopWaiter (main_loop_waiter.h: a condition variable, or the OS's wait
+// with its event sources) while the queue is empty; a push wakes it only when
+// it is actually asleep, and only once per sleep, so a busy main thread costs
+// pushers no system call.
+//
+// One turn of the loop (THE MAIN-LOOP RULE, documented for users in
+// platforms/linux/fd_source.h): if foreground runnables are queued, the
+// waiter first dispatches the OS sources that are ready now (Poll), then the
+// whole queue is taken and run as a batch, in FIFO order; if none are queued,
+// the loop sleeps in the waiter, which dispatches the sources that woke it.
+// A source callback runs on the main thread between two batches, never in
+// the middle of one; a task a source wakes is queued behind the runnables
+// already queued.
 //
 // Thread-safety: `Push`, `Quit` and `Stop` may be called from any thread;
 // `Run` by one thread at a time (the dispatcher checks it is the main thread).
 class MainLoop {
  public:
-  MainLoop() = default;
+  explicit MainLoop(std::shared_ptr<MainLoopWaiter> waiter);
   MainLoop(const MainLoop&) = delete;
   MainLoop& operator=(const MainLoop&) = delete;
 
@@ -48,16 +60,27 @@ class MainLoop {
   // `Run` return (now, or as soon as it starts).
   void Stop(std::vector<Runnable>& drained);
 
+  const std::shared_ptr<MainLoopWaiter>& waiter() const { return waiter_; }
+
+  // The loop whose `Run` is active on the calling thread (the innermost, if
+  // a step runs another loop), or nullptr. Awaitables of OS sources use it to
+  // find the loop of the step they are awaited in.
+  static MainLoop* Current();
+
  private:
-  // Signals the loop if it sleeps. Called with mu_ held.
+  // Wakes the loop if it sleeps, once per sleep. Called with mu_ held.
   void WakeLocked() {
-    if (sleeping_) wake_.notify_one();
+    if (sleeping_ && !wake_sent_) {
+      wake_sent_ = true;
+      waiter_->Wake();
+    }
   }
 
+  const std::shared_ptr<MainLoopWaiter> waiter_;
   std::mutex mu_;
-  std::condition_variable wake_;
   std::deque<Runnable> queue_;  // guarded by mu_
-  bool sleeping_ = false;       // guarded by mu_: Run waits on wake_
+  bool sleeping_ = false;       // guarded by mu_: Run sleeps in waiter_
+  bool wake_sent_ = false;      // guarded by mu_: Wake called since it fell asleep
   // Both flags are written under mu_ and read without it between two
   // runnables of a batch.
   std::atomic<bool> quit_{false};

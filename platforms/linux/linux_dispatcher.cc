@@ -5,7 +5,8 @@
 // The Linux pieces: `worker_threads` workers run background runnables from a
 // work-stealing pool (a bounded local queue per worker, a shared injector for
 // runnables from other threads) and fire timers themselves (there is no timer
-// thread); the main thread runs the shared main loop. No pool thread outlives
+// thread); the main thread runs the shared main loop, sleeping in epoll so
+// that it can also wait for file descriptors (fd_source.h). No pool thread outlives
 // `Shutdown()` (or the last reference), except in one case: when the last
 // reference is dropped inside a step on a worker, that worker cannot join
 // itself, so it is detached and exits as soon as the step returns.
@@ -16,14 +17,15 @@
 // is already searching for work, so a burst wakes workers one at a time. A
 // task woken or spawned by the task running on a worker runs next on that
 // worker (a tokio-style LIFO slot; see `lifo_slot`). Foreground pushes signal
-// the main thread only while it sleeps. Timers cost O(log n) to arm, fire or
-// cancel. The protocols are written down in internal/worker_pool.cc.
+// the main thread (an eventfd write) only while it sleeps, once per sleep. Timers cost O(log n) to
+// arm, fire or cancel. The protocols are written down in internal/worker_pool.cc.
 #include <memory>
 #include <utility>
 #include <vector>
 
 #include "platforms/internal/dispatcher_backend.h"
 #include "platforms/internal/os_dispatchers.h"
+#include "platforms/linux/internal/epoll_waiter.h"
 #include "platforms/linux/internal/worker_pool.h"
 
 namespace scheduler {
@@ -36,7 +38,7 @@ namespace {
 class LinuxPool final : public platform_internal::MainLoopBackend {
  public:
   LinuxPool(const PlatformDispatcherOptions& options, const Scheduler* dispatcher)
-      : MainLoopBackend(dispatcher) {
+      : MainLoopBackend(dispatcher, std::make_shared<linux_internal::EpollWaiter>()) {
     pool_ = dispatcher_internal::WorkerPool::Start({
         .threads = options.worker_threads > 0 ? options.worker_threads : NumCpus(),
         .lifo_slot = options.lifo_slot,

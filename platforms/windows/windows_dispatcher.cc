@@ -47,7 +47,8 @@ namespace {
 class WindowsPool final : public platform_internal::MainLoopBackend {
  public:
   WindowsPool(const PlatformDispatcherOptions& options, const Scheduler* dispatcher)
-      : MainLoopBackend(dispatcher),
+      // The portable waiter until the message pump lands.
+      : MainLoopBackend(dispatcher, std::make_shared<platform_internal::ConditionVariableWaiter>()),
         worker_threads_(options.worker_threads > 0 ? options.worker_threads : NumCpus()),
         pool_(windows_internal::ThreadPool::Create(worker_threads_)),
         work_(windows_internal::WorkQueue::Create(pool_, dispatcher)),
