@@ -4,8 +4,9 @@
 // Type into the window: each keystroke restarts the debounce, the results of
 // the latest search are drawn under the field, Enter searches at once, Escape
 // (or closing the window) quits. The X connection is an event source of the
-// main loop: the main thread reads X events and runs foreground tasks in one
-// loop, the searches run on the background threads.
+// Linux main loop (platforms/linux/fd_source.h): the main thread sleeps in
+// epoll until X events or foreground work arrive and handles both, the
+// searches run on the background threads. Linux only.
 //
 // For tests and scripts it also reports on stdout, one line each:
 //   ready window=<id>            the window is drawn and has the keyboard focus
@@ -17,7 +18,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -29,7 +29,7 @@
 #include "gpui_integration/examples/search_box.h"
 #include "gpui_integration/examples/search_box_io.h"
 #include "gpui_integration/examples/x11_search_window.h"
-#include "gpui_integration/foreground_executor.h"
+#include "platforms/linux/fd_source.h"
 #include "scheduler/future.h"
 #include "scheduler/task.h"
 
@@ -68,22 +68,6 @@ SearchBackend WithLatency(SearchBackend backend, gpui::BackgroundExecutor backgr
   };
 }
 
-// Calls `on_readable` on the main thread whenever `fd` may have become
-// readable, until the returned task is destroyed.
-//
-// STAND-IN: the Linux main loop cannot watch file descriptors yet, so this
-// polls every 10 ms. It is the one place to change once it can.
-scheduler::Task<void> WatchReadable(const gpui::ForegroundExecutor& foreground, int /*fd*/,
-                                    std::function<void()> on_readable) {
-  return foreground.Spawn([](gpui::ForegroundExecutor foreground,
-                             std::function<void()> on_readable) -> scheduler::Future<void> {
-    while (true) {
-      co_await foreground.Timer(std::chrono::milliseconds(10));
-      on_readable();
-    }
-  }(foreground, std::move(on_readable)));
-}
-
 int Main() {
   gpui::App app;
   auto corpus = std::make_shared<const std::vector<std::string>>(LoadWords(FLAGS_words));
@@ -118,8 +102,13 @@ int Main() {
     window.ShowResults(box.shown_query(), box.results());
     Report(ResultsLine("drawn", box.shown_query(), box.results()));
   });
-  scheduler::Task<void> watch =
-      WatchReadable(app.foreground(), window.fd(), [&] { window.DispatchEvents(); });
+  // The X connection as an event source of the main loop: whenever its socket
+  // is readable, the main thread handles the events between two batches of
+  // foreground work. (An error or hang-up means the X server is gone: Xlib's
+  // I/O error handler then ends the program inside DispatchEvents.)
+  scheduler::FdWatch watch =
+      scheduler::WatchFd(app.dispatcher(), window.fd(), scheduler::FdEvents::kReadable,
+                         [&](scheduler::FdEvents) { window.DispatchEvents(); });
   window.DispatchEvents();  // what Open's round trips already queued
   app.Run();
   Report("closed");
