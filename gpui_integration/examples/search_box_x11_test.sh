@@ -129,9 +129,12 @@ window="${line#ready window=}"
 xdotool type --delay "${KEY_DELAY_MS}" sea
 wait_for '^drawn "sea": sea seal search season seat$'
 xwd -id "${window}" -silent >"${TMP}/window.xwd" || fail "xwd failed"
-python3 "${XWD_TO_PNG}" "${TMP}/window.xwd" "${SHOTS}/search_box_x11.png" ||
+shot="$(python3 "${XWD_TO_PNG}" "${TMP}/window.xwd" "${SHOTS}/search_box_x11.png")" ||
   fail "screenshot conversion failed"
-[[ -s "${SHOTS}/search_box_x11.png" ]] || fail "empty screenshot"
+echo "screenshot ${shot}"
+# The window's size, and more than its background: text (black, gray) and the field's frame.
+[[ "${shot}" =~ :\ 480x300,\ ([0-9]+)\ colors$ ]] && ((BASH_REMATCH[1] >= 3)) ||
+  fail "screenshot is not the drawn window: ${shot}"
 
 # 2. Editing: BackSpace, then Ctrl+U clears the field; an empty query shows the first words.
 xdotool key BackSpace

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Converts an X window dump (what `xwd` writes) to a PNG, with the standard library only.
 
-    xwd_to_png.py IN.xwd OUT.png
+    xwd_to_png.py IN.xwd OUT.png    # prints "OUT.png: <width>x<height>, <n> colors"
 
 Handles what X servers dump today: ZPixmap images of TrueColor or DirectColor
 visuals, 16, 24 or 32 bits per pixel, in either byte order. Anything else is
@@ -83,6 +83,9 @@ def main(argv):
         sys.exit("xwd_to_png.py: %s: %s" % (argv[1], e))
     with open(argv[2], "wb") as f:
         f.write(png(*image))
+    width, height, rows = image
+    colors = {row[i:i + 3] for row in rows for i in range(0, len(row), 3)}
+    print("%s: %dx%d, %d colors" % (argv[2], width, height, len(colors)))
 
 
 if __name__ == "__main__":
