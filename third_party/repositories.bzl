@@ -91,6 +91,42 @@ _libdispatch_repository = repository_rule(
     local = True,
 )
 
+def _optional_system_library_impl(rctx):
+    # new_local_repository on /usr when the Debian package is installed (its `marker` file exists);
+    # otherwise a BUILD file of incompatible targets, so that what needs the library is skipped
+    # (and counted as skipped) with the message below instead of failing the whole of //...
+    if rctx.path("/usr/" + rctx.attr.marker).exists:
+        rctx.symlink(rctx.path("/usr/include"), "include")
+        rctx.symlink(rctx.attr.build_file, "BUILD.bazel")
+    else:
+        # buildifier: disable=print
+        print(("/usr/%s is missing (Debian's %s is not installed), so the targets that need " +
+               "@%s are skipped. Run tools/install_deps.sh, then `bazel sync --only=%s`.") %
+              (rctx.attr.marker, rctx.attr.package, rctx.name, rctx.name))
+        rctx.file("BUILD.bazel", "\n".join([
+            "# /usr/%s is missing: install Debian's %s (tools/install_deps.sh)." %
+            (rctx.attr.marker, rctx.attr.package),
+            "[cc_library(",
+            "    name = name,",
+            "    target_compatible_with = [\"@platforms//:incompatible\"],",
+            "    visibility = [\"//visibility:public\"],",
+            ") for name in %r]" % rctx.attr.targets,
+            "",
+        ]))
+    rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.name)
+
+_optional_system_library = repository_rule(
+    implementation = _optional_system_library_impl,
+    attrs = {
+        "build_file": attr.label(allow_single_file = True, mandatory = True),
+        "marker": attr.string(mandatory = True, doc = "A file under /usr the package installs."),
+        "package": attr.string(mandatory = True, doc = "The Debian package, for the message."),
+        "targets": attr.string_list(mandatory = True, doc = "The build_file's public targets."),
+    },
+    # Re-checked by `bazel sync`, so that installing the package later is noticed.
+    local = True,
+)
+
 def _maybe(rule, name, **kwargs):
     # A consumer may declare the same repository itself (or call this macro after declaring its
     # own @platforms); the first declaration wins instead of failing on a duplicate name.
@@ -154,6 +190,17 @@ def unified_scheduler_dependencies():
             path = "/usr",
             build_file = str(Label("//third_party:" + build_file)),
         )
+
+    # Xlib, for the search box's X11 window (gpui_integration/examples); optional, like
+    # libdispatch: without libx11-dev that example and its test are skipped.
+    _maybe(
+        _optional_system_library,
+        name = "system_x11",
+        build_file = Label("//third_party:system_x11.BUILD"),
+        marker = "include/X11/Xlib.h",
+        package = "libx11-dev",
+        targets = ["x11"],
+    )
 
     # Apple's libdispatch built for Linux (a shared library and headers, see
     # third_party/libdispatch/); only the tests of the macOS dispatcher use it.

@@ -12,7 +12,6 @@
 //   printf 's\nse\n#pause 200\nsea\n' | search_box_main [--words=FILE]
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -23,6 +22,7 @@
 #include "gflags/gflags.h"
 #include "gpui_integration/app.h"
 #include "gpui_integration/examples/search_box.h"
+#include "gpui_integration/examples/search_box_io.h"
 #include "scheduler/channel.h"
 
 DEFINE_string(words, "", "File with one word per line to search (default: a built-in list).");
@@ -33,28 +33,8 @@ DEFINE_bool(stale_result_bug, false, "Run the buggy SearchBox (see search_box.h)
 namespace gpui_example {
 namespace {
 
-std::vector<std::string> BuiltInWords() {
-  return {"scheduler", "sea",    "seal",   "search", "season",  "seat",  "second", "secret",
-          "section",   "secure", "seed",   "seek",   "select",  "self",  "sell",   "send",
-          "sense",     "serial", "series", "serve",  "session", "set",   "settle", "seven",
-          "spawn",     "stack",  "start",  "state",  "status",  "step",  "stop",   "store",
-          "task",      "thread", "tick",   "timer",  "token",   "trace", "type",   "typist"};
-}
-
-std::vector<std::string> LoadWords() {
-  if (FLAGS_words.empty()) return BuiltInWords();
-  std::vector<std::string> words;
-  std::ifstream in(FLAGS_words);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) words.push_back(line);
-  }
-  return words;
-}
-
 void Print(const char* prefix, const SearchBox& box) {
-  std::string line = std::string(prefix) + " \"" + box.shown_query() + "\":";
-  for (const std::string& word : box.results()) line += " " + word;
-  std::printf("%s\n", line.c_str());
+  std::printf("%s\n", ResultsLine(prefix, box.shown_query(), box.results()).c_str());
   std::fflush(stdout);
 }
 
@@ -68,7 +48,7 @@ scheduler::Future<void> Type(SearchBox* box, scheduler::Receiver<std::string> ke
 
 int Main() {
   gpui::App app;
-  auto corpus = std::make_shared<const std::vector<std::string>>(LoadWords());
+  auto corpus = std::make_shared<const std::vector<std::string>>(LoadWords(FLAGS_words));
   SearchBox box(app.foreground(), PrefixSearch(corpus, FLAGS_max_results),
                 {.debounce = std::chrono::milliseconds(FLAGS_debounce_ms),
                  .stale_result_bug = FLAGS_stale_result_bug});

@@ -4,6 +4,7 @@
 # result set matches the query it claims to be for.
 set -eu
 BIN="$1"
+MATCH_AWK="$2"  # results_match_query.awk
 OUT="${TEST_TMPDIR:-/tmp}/search_box_out.txt"
 
 fail() {
@@ -15,14 +16,7 @@ fail() {
 
 # Every "results for" / "final results for" line: each word must start with the query.
 check_consistent() {
-  awk '
-    /results for "/ {
-      q = $0; sub(/^[^"]*"/, "", q); sub(/".*$/, "", q)
-      rest = $0; sub(/^[^:]*: ?/, "", rest)
-      n = split(rest, words, " ")
-      for (i = 1; i <= n; i++) if (index(words[i], q) != 1) { print "bad: " $0; bad = 1 }
-    }
-    END { exit bad }' "$OUT" || fail "a result does not match its query"
+  awk -f "$MATCH_AWK" "$OUT" || fail "a result does not match its query"
 }
 
 # 1. A burst of keystrokes, then end of input: the final line is the last query's results.
