@@ -85,9 +85,14 @@ class PlatformDispatcher final : public Scheduler {
   void ScheduleAfter(Duration delay, Runnable runnable) final;
 
   // Runs foreground runnables on the calling thread until `QuitMainLoop()`
-  // (or `Shutdown()`); sleeps while there are none. Must be called on the
-  // thread that created the dispatcher (the main thread); calling it
-  // elsewhere is a fatal error naming the calling thread and the main thread.
+  // (or `Shutdown()`); sleeps while there are none. On Linux the loop sleeps
+  // in epoll and also dispatches file-descriptor sources, between batches of
+  // foreground runnables (platforms/linux/fd_source.h, THE MAIN-LOOP RULE);
+  // on macOS foreground runnables go through GCD's main queue, which is what
+  // AppKit's run loop drains, so they interleave with the OS's events there
+  // too. Must be called on the thread that created the dispatcher (the main
+  // thread); calling it elsewhere is a fatal error naming the calling thread
+  // and the main thread.
   // May be called again after it returns.
   void RunMainLoop();
 

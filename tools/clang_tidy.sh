@@ -17,7 +17,7 @@ fi
 db="$(mktemp -d)"
 trap 'rm -rf "${db}"' EXIT
 tools/compile_commands.py --output="${db}/compile_commands.json" \
-  //scheduler //executor //platforms:platform_dispatcher
+  //scheduler //executor //platforms:platform_dispatcher //platforms/linux:fd_source
 
 if (($# > 0)); then
   files=("$@")

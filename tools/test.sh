@@ -89,7 +89,8 @@ check "import_check" third_party/import_check/check.sh
 
 # What --config=clang_tsa builds: every library with lock annotations (no tests: the check is the
 # compile).
-clang_tsa_targets="//scheduler //executor //platforms:platform_dispatcher //testing:test_scheduler \
+clang_tsa_targets="//scheduler //executor //platforms:platform_dispatcher //platforms/linux:fd_source \
+  //testing:test_scheduler \
   //gpui_integration //cloud_integration:simulated_execution_context \
   //cloud_integration:session_trace //cloud_integration:worker_runtime"
 

@@ -4,8 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
+#include <iterator>
 #include <string>
+#include <system_error>
 #include <utility>
 
 #include "platforms/internal/dispatcher_step.h"
@@ -31,7 +32,8 @@ FdEvents FromEpoll(uint32_t events) {
   return out;
 }
 
-std::string ErrnoText(int error) { return std::string(std::strerror(error)); }
+// std::strerror is not thread-safe; the category's message is.
+std::string ErrnoText(int error) { return std::generic_category().message(error); }
 
 int CheckedFd(int fd, const char* what) {
   if (fd < 0) internal::FatalError(std::string("EpollWaiter: ") + what + ": " + ErrnoText(errno));
