@@ -140,8 +140,7 @@ class OneshotReceiver {
   class Awaiter {
    public:
     using IsSchedulerAwaitable = void;
-    explicit Awaiter(std::shared_ptr<internal::OneshotState<T>> s)
-        : state_(std::move(s)), inner_(state_.get(), 0) {}
+    explicit Awaiter(internal::OneshotState<T>* s) : state_(s), inner_(s, 0) {}
     bool await_ready() { return inner_.await_ready(); }
     bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
     absl::StatusOr<T> await_resume() {
@@ -155,13 +154,15 @@ class OneshotReceiver {
     }
 
    private:
-    std::shared_ptr<internal::OneshotState<T>> state_;  // outlives inner_'s node
+    // Kept alive by the receiver, which outlives the await (it is the
+    // awaited object); a raw pointer spares the hot path two atomic updates.
+    internal::OneshotState<T>* state_;
     internal::WaitAwaiter<internal::OneshotState<T>> inner_;
   };
 
   // Waits for the value. Await once.
-  Awaiter operator co_await() & { return Awaiter(state_); }
-  Awaiter operator co_await() && { return Awaiter(state_); }
+  Awaiter operator co_await() & { return Awaiter(state_.get()); }
+  Awaiter operator co_await() && { return Awaiter(state_.get()); }
 
  private:
   template <typename U>

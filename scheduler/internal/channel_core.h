@@ -21,6 +21,7 @@
 #include <source_location>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "scheduler/internal/task_core.h"
@@ -68,9 +69,9 @@ class ChannelCore {
   // The two waiter lists as WaitAwaiter primitives (THE PRIMITIVE).
   struct SendSide {
     ChannelCore* s;
-    absl::Mutex& mu() { return s->mu_; }
-    WaiterList& waiters() { return s->send_waiters_; }
-    bool TryAcquire(WaiterNode& n, WakeList& wakes) {
+    absl::Mutex& mu() ABSL_LOCK_RETURNED(s->mu_) { return s->mu_; }
+    WaiterList& waiters() ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) { return s->send_waiters_; }
+    bool TryAcquire(WaiterNode& n, WakeList& wakes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
       auto& node = static_cast<ValueNode<T>&>(n);
       if (s->closed_) {
         node.grant = kChannelClosed;
@@ -88,9 +89,9 @@ class ChannelCore {
   };
   struct RecvSide {
     ChannelCore* s;
-    absl::Mutex& mu() { return s->mu_; }
-    WaiterList& waiters() { return s->recv_waiters_; }
-    bool TryAcquire(WaiterNode& n, WakeList& wakes) {
+    absl::Mutex& mu() ABSL_LOCK_RETURNED(s->mu_) { return s->mu_; }
+    WaiterList& waiters() ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) { return s->recv_waiters_; }
+    bool TryAcquire(WaiterNode& n, WakeList& wakes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
       auto& node = static_cast<ValueNode<T>&>(n);
       if (!s->queue_.empty()) {
         node.value.emplace(std::move(s->queue_.front()));
@@ -107,7 +108,7 @@ class ChannelCore {
     }
     void OnEnqueued(WaiterNode&) {}
     void OnUnlinked(WaiterNode&, WakeList&) {}
-    void OnAbandoned(WaiterNode& n, WakeList& wakes) {
+    void OnAbandoned(WaiterNode& n, WakeList& wakes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
       auto& node = static_cast<ValueNode<T>&>(n);
       if (node.value.has_value()) s->Unreceive(std::move(*node.value), wakes);
     }

@@ -144,6 +144,13 @@ TEST(OneshotTest, AReceiverCancelledWhileWaitingLeavesTheSenderAGoodSend) {
   EXPECT_EQ(Block(scheduler, [&]() -> Future<int> { co_return *co_await rx; }), 7);
 }
 
+TEST(ChannelDeathTest, ReceivingFromAMovedFromReceiverNamesIt) {
+  auto [tx, rx] = MakeChannel<int>();
+  Receiver<int> moved = std::move(rx);
+  // NOLINTNEXTLINE(bugprone-use-after-move): the misuse under test
+  EXPECT_DEATH((void)rx.TryRecv(), "use of a moved-from Receiver");
+}
+
 TEST(YieldTest, YieldLetsOtherTasksRun) {
   auto scheduler = TestScheduler::Create({.seed = 5});
   std::vector<std::string> log;
