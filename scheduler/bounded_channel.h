@@ -1,4 +1,4 @@
-// Bounded, watch and broadcast channels, and Select over bounded receives.
+// Bounded, watch and broadcast channels, and Select over channel receives.
 //
 //   auto [tx, rx] = MakeBoundedChannel<Job>(64);     // multi-producer, multi-consumer
 //   absl::Status s = co_await tx.Send(job);          // waits while 64 are queued
@@ -8,6 +8,7 @@
 //   wtx.Send(new_config);
 //   while (co_await wrx.Changed()) Apply(wrx.Borrow());
 //
+//   // rx_a bounded, rx_b unbounded (channel.h): whichever has a value first.
 //   std::variant<std::optional<A>, std::optional<B>> first = co_await Select(rx_a, rx_b);
 //
 //   auto [btx, brx] = MakeBroadcast<Event>(16);      // every receiver sees every value
@@ -29,7 +30,8 @@
 // queue has sent it. A task cancelled in `Recv` after a value was handed to
 // it gives the value back to the front of the queue (or to the next waiting
 // receiver), so no value is lost; `Select` does the same for the receives
-// that lose. The protocol is internal/waiter_list.h, shared with sync.h.
+// that lose. The queue is internal/channel_core.h, shared with the unbounded
+// channel; the waiter protocol is internal/waiter_list.h, shared with sync.h.
 //
 // WATCH CHANNEL. One value, replaced by `Send`; every receiver sees the
 // latest one. `Changed()` waits until a value newer than the last one this
@@ -54,235 +56,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "scheduler/channel.h"
 #include "scheduler/combinators.h"
+#include "scheduler/internal/channel_core.h"
 #include "scheduler/internal/waiter_list.h"
 #include "scheduler/task_metadata.h"
 
 namespace scheduler {
-
-namespace internal {
-
-template <typename T>
-struct ValueNode : WaiterNode {
-  std::optional<T> value;
-};
-
-constexpr uint64_t kChannelOk = 1;
-constexpr uint64_t kChannelClosed = 2;
-
-template <typename T>
-class BoundedState {
- public:
-  BoundedState(size_t capacity, std::source_location location)
-      : capacity_(capacity), location_(location), send_side_{this}, recv_side_{this} {
-    if (capacity == 0) {
-      FatalError("MakeBoundedChannel with capacity 0 at " + FormatLocation(location));
-    }
-  }
-  ~BoundedState() {
-    // Handles keep the state alive, and a waiting task holds a handle.
-    absl::MutexLock lock(&mu_);
-    if (!send_waiters_.empty() || !recv_waiters_.empty()) {
-      FatalError("bounded channel made at " + FormatLocation(location_) +
-                 " destroyed while tasks wait on it");
-    }
-  }
-
-  // The two waiter lists as WaitAwaiter primitives (THE PRIMITIVE).
-  struct SendSide {
-    BoundedState* s;
-    absl::Mutex& mu() { return s->mu_; }
-    WaiterList& waiters() { return s->send_waiters_; }
-    bool TryAcquire(WaiterNode& n, WakeList& wakes) {
-      auto& node = static_cast<ValueNode<T>&>(n);
-      if (s->closed_) {
-        node.grant = kChannelClosed;
-        return true;
-      }
-      if (s->queue_.size() >= s->capacity_ || !s->send_waiters_.empty()) return false;
-      s->Deliver(std::move(*node.value), wakes);
-      node.value.reset();
-      node.grant = kChannelOk;
-      return true;
-    }
-    void OnEnqueued(WaiterNode&) {}
-    void OnUnlinked(WaiterNode&, WakeList&) {}   // never sent: nothing to undo
-    void OnAbandoned(WaiterNode&, WakeList&) {}  // its value is already queued
-  };
-  struct RecvSide {
-    BoundedState* s;
-    absl::Mutex& mu() { return s->mu_; }
-    WaiterList& waiters() { return s->recv_waiters_; }
-    bool TryAcquire(WaiterNode& n, WakeList& wakes) {
-      auto& node = static_cast<ValueNode<T>&>(n);
-      if (!s->queue_.empty()) {
-        node.value.emplace(std::move(s->queue_.front()));
-        s->queue_.pop_front();
-        s->AdmitWaitingSender(wakes);
-        node.grant = kChannelOk;
-        return true;
-      }
-      if (s->closed_) {
-        node.grant = kChannelClosed;
-        return true;
-      }
-      return false;
-    }
-    void OnEnqueued(WaiterNode&) {}
-    void OnUnlinked(WaiterNode&, WakeList&) {}
-    void OnAbandoned(WaiterNode& n, WakeList& wakes) {
-      auto& node = static_cast<ValueNode<T>&>(n);
-      if (node.value.has_value()) s->Unreceive(std::move(*node.value), wakes);
-    }
-  };
-
-  SendSide* send_side() { return &send_side_; }
-  RecvSide* recv_side() { return &recv_side_; }
-
-  absl::Status ClosedError() const {
-    return absl::FailedPreconditionError("bounded channel made at " + FormatLocation(location_) +
-                                         " is closed");
-  }
-
-  absl::Status TrySend(T& value) {
-    WakeList wakes;
-    absl::Status status;
-    {
-      absl::MutexLock lock(&mu_);
-      if (closed_) {
-        status = ClosedError();
-      } else if (queue_.size() >= capacity_ || !send_waiters_.empty()) {
-        status = absl::ResourceExhaustedError("bounded channel is full");
-      } else {
-        Deliver(std::move(value), wakes);
-      }
-    }
-    WakeAll(wakes);
-    return status;
-  }
-
-  std::optional<T> TryRecv() {
-    WakeList wakes;
-    std::optional<T> value;
-    {
-      absl::MutexLock lock(&mu_);
-      if (!queue_.empty()) {
-        value.emplace(std::move(queue_.front()));
-        queue_.pop_front();
-        AdmitWaitingSender(wakes);
-      }
-    }
-    WakeAll(wakes);
-    return value;
-  }
-
-  // Gives a value taken by a receive that lost a Select back to the front.
-  void Unreceive(T value) {
-    WakeList wakes;
-    {
-      absl::MutexLock lock(&mu_);
-      Unreceive(std::move(value), wakes);
-    }
-    WakeAll(wakes);
-  }
-
-  void Close() {
-    WakeList wakes;
-    std::deque<T> dropped;  // destroyed outside the lock
-    {
-      absl::MutexLock lock(&mu_);
-      CloseLocked(wakes);
-      if (receivers_ == 0) dropped.swap(queue_);
-    }
-    WakeAll(wakes);
-  }
-
-  void AddSender() {
-    absl::MutexLock lock(&mu_);
-    ++senders_;
-  }
-  void AddReceiver() {
-    absl::MutexLock lock(&mu_);
-    ++receivers_;
-  }
-  void DropSender() {
-    WakeList wakes;
-    {
-      absl::MutexLock lock(&mu_);
-      if (--senders_ == 0) CloseLocked(wakes);
-    }
-    WakeAll(wakes);
-  }
-  void DropReceiver() {
-    WakeList wakes;
-    std::deque<T> dropped;
-    {
-      absl::MutexLock lock(&mu_);
-      if (--receivers_ == 0) {
-        CloseLocked(wakes);
-        dropped.swap(queue_);
-      }
-    }
-    WakeAll(wakes);
-  }
-
-  size_t size() const {
-    absl::MutexLock lock(&mu_);
-    return queue_.size();
-  }
-  bool closed() const {
-    absl::MutexLock lock(&mu_);
-    return closed_;
-  }
-
- private:
-  // A value enters the channel: straight to the first waiting receiver, or
-  // to the back of the queue.
-  void Deliver(T&& value, WakeList& wakes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (!recv_waiters_.empty()) {
-      static_cast<ValueNode<T>*>(recv_waiters_.front())->value.emplace(std::move(value));
-      recv_waiters_.NotifyFront(kChannelOk, wakes);
-    } else {
-      queue_.push_back(std::move(value));
-    }
-  }
-  // Room was made: the first waiting sender's value goes in.
-  void AdmitWaitingSender(WakeList& wakes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (send_waiters_.empty() || queue_.size() >= capacity_) return;
-    auto* sender = static_cast<ValueNode<T>*>(send_waiters_.front());
-    Deliver(std::move(*sender->value), wakes);
-    sender->value.reset();
-    send_waiters_.NotifyFront(kChannelOk, wakes);
-  }
-  void Unreceive(T&& value, WakeList& wakes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (!recv_waiters_.empty()) {
-      Deliver(std::move(value), wakes);
-    } else if (receivers_ > 0) {
-      queue_.push_front(std::move(value));  // it was the oldest
-    }
-  }
-  void CloseLocked(WakeList& wakes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (closed_) return;
-    closed_ = true;
-    send_waiters_.NotifyAll(kChannelClosed, wakes);
-    // Waiting receivers mean an empty queue: they all see the end.
-    recv_waiters_.NotifyAll(kChannelClosed, wakes);
-  }
-
-  const size_t capacity_;
-  const std::source_location location_;
-  mutable absl::Mutex mu_;
-  std::deque<T> queue_ ABSL_GUARDED_BY(mu_);
-  WaiterList send_waiters_ ABSL_GUARDED_BY(mu_);
-  WaiterList recv_waiters_ ABSL_GUARDED_BY(mu_);
-  int senders_ ABSL_GUARDED_BY(mu_) = 1;
-  int receivers_ ABSL_GUARDED_BY(mu_) = 1;
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
-  SendSide send_side_;
-  RecvSide recv_side_;
-};
-
-}  // namespace internal
 
 template <typename T>
 class BoundedReceiver;
@@ -305,7 +85,7 @@ class BoundedSender {
   class SendAwaiter {
    public:
     using IsSchedulerAwaitable = void;
-    SendAwaiter(std::shared_ptr<internal::BoundedState<T>> state, T value)
+    SendAwaiter(std::shared_ptr<internal::ChannelCore<T>> state, T value)
         : state_(std::move(state)), inner_(state_->send_side(), 0) {
       inner_.node().value.emplace(std::move(value));
     }
@@ -317,8 +97,8 @@ class BoundedSender {
     }
 
    private:
-    std::shared_ptr<internal::BoundedState<T>> state_;  // outlives inner_'s node
-    internal::WaitAwaiter<typename internal::BoundedState<T>::SendSide, internal::ValueNode<T>>
+    std::shared_ptr<internal::ChannelCore<T>> state_;  // outlives inner_'s node
+    internal::WaitAwaiter<typename internal::ChannelCore<T>::SendSide, internal::ValueNode<T>>
         inner_;
   };
 
@@ -335,12 +115,12 @@ class BoundedSender {
   template <typename U>
   friend std::pair<BoundedSender<U>, BoundedReceiver<U>> MakeBoundedChannel(size_t,
                                                                             std::source_location);
-  explicit BoundedSender(std::shared_ptr<internal::BoundedState<T>> s) : state_(std::move(s)) {}
-  const std::shared_ptr<internal::BoundedState<T>>& Checked() const {
+  explicit BoundedSender(std::shared_ptr<internal::ChannelCore<T>> s) : state_(std::move(s)) {}
+  const std::shared_ptr<internal::ChannelCore<T>>& Checked() const {
     if (state_ == nullptr) internal::FatalError("use of a moved-from BoundedSender");
     return state_;
   }
-  std::shared_ptr<internal::BoundedState<T>> state_;
+  std::shared_ptr<internal::ChannelCore<T>> state_;
 };
 
 template <typename T>
@@ -358,23 +138,8 @@ class BoundedReceiver {
     if (state_ != nullptr) state_->DropReceiver();
   }
 
-  class RecvAwaiter {
-   public:
-    using IsSchedulerAwaitable = void;
-    explicit RecvAwaiter(std::shared_ptr<internal::BoundedState<T>> state)
-        : state_(std::move(state)), inner_(state_->recv_side(), 0) {}
-    bool await_ready() { return inner_.await_ready(); }
-    bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
-    std::optional<T> await_resume() {
-      inner_.await_resume();
-      return std::exchange(inner_.node().value, std::nullopt);
-    }
-
-   private:
-    std::shared_ptr<internal::BoundedState<T>> state_;
-    internal::WaitAwaiter<typename internal::BoundedState<T>::RecvSide, internal::ValueNode<T>>
-        inner_;
-  };
+  using value_type = T;
+  using RecvAwaiter = ChannelRecvAwaiter<T>;
 
   // Waits for the next value; nullopt once the channel is closed and empty.
   RecvAwaiter Recv() const { return RecvAwaiter(Checked()); }
@@ -386,14 +151,14 @@ class BoundedReceiver {
   template <typename U>
   friend std::pair<BoundedSender<U>, BoundedReceiver<U>> MakeBoundedChannel(size_t,
                                                                             std::source_location);
-  template <typename... Us>
-  friend Future<std::variant<std::optional<Us>...>> Select(BoundedReceiver<Us>&...);
-  explicit BoundedReceiver(std::shared_ptr<internal::BoundedState<T>> s) : state_(std::move(s)) {}
-  const std::shared_ptr<internal::BoundedState<T>>& Checked() const {
+  friend struct internal::ChannelAccess;
+  explicit BoundedReceiver(std::shared_ptr<internal::ChannelCore<T>> s) : state_(std::move(s)) {}
+  const std::shared_ptr<internal::ChannelCore<T>>& core() const { return Checked(); }
+  const std::shared_ptr<internal::ChannelCore<T>>& Checked() const {
     if (state_ == nullptr) internal::FatalError("use of a moved-from BoundedReceiver");
     return state_;
   }
-  std::shared_ptr<internal::BoundedState<T>> state_;
+  std::shared_ptr<internal::ChannelCore<T>> state_;
 };
 
 // A channel holding at most `capacity` (>= 1; 0 is a fatal error naming the
@@ -401,45 +166,84 @@ class BoundedReceiver {
 template <typename T>
 std::pair<BoundedSender<T>, BoundedReceiver<T>> MakeBoundedChannel(
     size_t capacity, std::source_location location = std::source_location::current()) {
-  auto state = std::make_shared<internal::BoundedState<T>>(capacity, location);
+  if (capacity == 0) {
+    internal::FatalError("MakeBoundedChannel with capacity 0 at " + FormatLocation(location));
+  }
+  auto state = std::make_shared<internal::ChannelCore<T>>(capacity, location);
   return {BoundedSender<T>(state), BoundedReceiver<T>(state)};
 }
 
 namespace internal {
+// A value a Select branch received. Unless the Select takes it (the winner),
+// it goes back to the front of its channel when destroyed: with the losing
+// branch's Task, or with a branch of a Select that was itself cancelled, on
+// whichever thread drops it last. So no value dies with a branch.
 template <typename T>
-Future<std::optional<T>> RecvOnce(BoundedReceiver<T> rx) {
-  co_return co_await rx.Recv();
-}
+class SelectedValue {
+ public:
+  SelectedValue(std::shared_ptr<ChannelCore<T>> core, std::optional<T> value)
+      : core_(std::move(core)), value_(std::move(value)) {}
+  SelectedValue(SelectedValue&& other) noexcept
+      : core_(std::move(other.core_)), value_(std::exchange(other.value_, std::nullopt)) {}
+  SelectedValue& operator=(SelectedValue&&) = delete;
+  ~SelectedValue() {
+    if (value_.has_value()) core_->Unreceive(std::move(*value_));
+  }
+  std::optional<T> Take() && { return std::exchange(value_, std::nullopt); }
 
-// A receive that lost the Select but completed anyway (several were ready
-// at one wake-up) gives its value back to the front of its channel.
+ private:
+  std::shared_ptr<ChannelCore<T>> core_;
+  std::optional<T> value_;
+};
+
 template <typename T>
-void GiveBack(Task<std::optional<T>>& task, BoundedState<T>& state, bool winner) {
-  if (winner || !task.IsReady()) return;
-  std::optional<T> value = task.TakeResult("Select");
-  if (value.has_value()) state.Unreceive(std::move(*value));
+Future<SelectedValue<T>> RecvOnce(std::shared_ptr<ChannelCore<T>> core) {
+  std::optional<T> value = co_await ChannelAccess::Recv(core);
+  co_return SelectedValue<T>(std::move(core), std::move(value));
 }
 }  // namespace internal
 
+// A receiving handle Select can receive from: a BoundedReceiver or an
+// (unbounded) Receiver.
+template <typename R>
+concept SelectableReceiver = requires(const R& rx) {
+  internal::ChannelAccess::Core(rx);
+};
+
 // Receives from whichever channel has a value first: the variant's
 // alternative `i` is the result of `receivers[i].Recv()` (nullopt: that
-// channel closed and drained). The other receives are cancelled before this
-// returns, and a value one of them had already taken goes back to the front
-// of its channel, so nothing is lost. Runs the receives as branches (see
-// combinators.h), so it must be awaited inside a task.
-template <typename... Ts>
-Future<std::variant<std::optional<Ts>...>> Select(BoundedReceiver<Ts>&... receivers) {
-  static_assert(sizeof...(Ts) > 0, "Select needs at least one receiver");
-  std::tuple<std::shared_ptr<internal::BoundedState<Ts>>...> states{receivers.Checked()...};
-  std::tuple<Task<std::optional<Ts>>...> tasks{internal::SpawnBranch(
-      internal::RecvOnce(receivers), "Select", std::source_location::current())...};
+// channel closed and drained). Bounded and unbounded receivers mix freely.
+// The other receives are cancelled before this returns, and a value one of
+// them had already taken goes back to the front of its channel, so nothing
+// is lost; the same holds when the Select itself is cancelled (its task
+// dropped, a losing Race branch, a WithTimeout expiring). When several are ready at once the lowest
+// index wins. Runs the receives as branches (see combinators.h), so it must be awaited inside a
+// task, at once (it refers to `receivers`).
+//
+// Watch and broadcast receivers are not selectable: `WatchReceiver::Changed`
+// consumes nothing, so `Race` over `Changed()` calls already loses nothing;
+// a broadcast receive that lost would have to move its receiver's cursor
+// back, and the cursor belongs to the receiver object, not the channel.
+template <SelectableReceiver... Rs>
+Future<std::variant<std::optional<typename Rs::value_type>...>> Select(Rs&... receivers) {
+  static_assert(sizeof...(Rs) > 0, "Select needs at least one receiver");
+  using Result = std::variant<std::optional<typename Rs::value_type>...>;
+  std::tuple<Task<internal::SelectedValue<typename Rs::value_type>>...> tasks{
+      internal::SpawnBranch(internal::RecvOnce(internal::ChannelAccess::Core(receivers)), "Select",
+                            std::source_location::current())...};
   std::vector<internal::TaskCoreBase*> cores = internal::CoresOf(tasks);
   const size_t winner = co_await internal::RaceBranches(std::move(cores));
-  [&]<size_t... Is>(std::index_sequence<Is...>) {
-    (internal::GiveBack(std::get<Is>(tasks), *std::get<Is>(states), Is == winner), ...);
+  // The losers' values go back to their channels as `tasks` is destroyed,
+  // before the awaiting task resumes.
+  co_return [&]<size_t... Is>(std::index_sequence<Is...>) {
+    std::optional<Result> result;
+    ((Is == winner ? (void)result.emplace(std::in_place_index<Is>,
+                                          std::get<Is>(tasks).TakeResult("Select").Take())
+                   : (void)0),
+     ...);
+    return std::move(*result);
   }
-  (std::index_sequence_for<Ts...>());
-  co_return internal::TakeWinner(tasks, winner, std::index_sequence_for<Ts...>());
+  (std::index_sequence_for<Rs...>());
 }
 
 namespace internal {

@@ -9,32 +9,54 @@
 // `absl::FailedPreconditionError` (dropping the value) once the Receiver is
 // gone. Senders are copyable; the Receiver is move-only. Values still queued
 // when both sides are gone are destroyed with the channel: nothing leaks.
+//
+// CANCELLATION. A task cancelled in `Recv` after a value was handed to it
+// gives the value back to the front of the queue, so no value is lost.
+// `Select` (bounded_channel.h) receives from this channel and bounded ones
+// alike. The channel shares its queue and waiter protocol with the bounded
+// channel (internal/channel_core.h, internal/waiter_list.h).
 #ifndef SCHEDULER_CHANNEL_H_
 #define SCHEDULER_CHANNEL_H_
 
 #include <coroutine>
-#include <deque>
 #include <memory>
 #include <optional>
+#include <source_location>
 #include <utility>
 
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
-#include "scheduler/internal/single_waiter.h"
-#include "scheduler/waker.h"
+#include "scheduler/internal/channel_core.h"
+#include "scheduler/internal/waiter_list.h"
 
 namespace scheduler {
 
-namespace internal {
+// The awaitable a channel's `Recv()` returns (this channel's and the bounded
+// channel's): yields the next value, or nullopt once the channel is closed
+// and drained. Await it at once, inside a task; it keeps the channel alive.
 template <typename T>
-struct ChannelState {
-  absl::Mutex mu;
-  std::deque<T> queue ABSL_GUARDED_BY(mu);
-  int senders ABSL_GUARDED_BY(mu) = 1;
-  bool receiver_alive ABSL_GUARDED_BY(mu) = true;
-  Waker waiter ABSL_GUARDED_BY(mu);
+class ChannelRecvAwaiter {
+ public:
+  using IsSchedulerAwaitable = void;
+  bool await_ready() { return inner_.await_ready(); }
+  bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
+  std::optional<T> await_resume() {
+    inner_.await_resume();
+    return std::exchange(inner_.node().value, std::nullopt);
+  }
+
+ private:
+  template <typename U>
+  friend class Receiver;
+  template <typename U>
+  friend class BoundedReceiver;
+  friend struct internal::ChannelAccess;
+
+  explicit ChannelRecvAwaiter(std::shared_ptr<internal::ChannelCore<T>> core)
+      : core_(std::move(core)), inner_(core_->recv_side(), 0) {}
+
+  std::shared_ptr<internal::ChannelCore<T>> core_;  // outlives inner_'s node
+  internal::WaitAwaiter<typename internal::ChannelCore<T>::RecvSide, internal::ValueNode<T>> inner_;
 };
-}  // namespace internal
 
 template <typename T>
 class Receiver;
@@ -42,102 +64,75 @@ class Receiver;
 template <typename T>
 class Sender {
  public:
-  Sender(const Sender& other) : state_(other.state_) {
-    if (state_ == nullptr) return;
-    absl::MutexLock lock(&state_->mu);
-    ++state_->senders;
+  Sender(const Sender& other) : core_(other.core_) {
+    if (core_ != nullptr) core_->AddSender();
   }
   Sender(Sender&&) noexcept = default;
   Sender& operator=(Sender other) noexcept {
-    std::swap(state_, other.state_);
+    std::swap(core_, other.core_);
     return *this;
   }
   ~Sender() {
-    if (state_ == nullptr) return;
-    internal::ChangeAndMaybeWake(*state_, [&] { return --state_->senders == 0; });
+    if (core_ != nullptr) core_->DropSender();
   }
 
-  // Queues `value` and wakes the receiver. Thread-safe.
+  // Queues `value` (or hands it to the waiting receiver) and wakes the
+  // receiver. Thread-safe.
   absl::Status Send(T value) const {
-    if (state_ == nullptr) return absl::FailedPreconditionError("Send on a moved-from Sender");
-    bool delivered = false;
-    internal::ChangeAndMaybeWake(*state_, [&] {
-      if (!state_->receiver_alive) return false;
-      state_->queue.push_back(std::move(value));
-      delivered = true;
-      return true;
-    });
-    return delivered ? absl::OkStatus()
-                     : absl::FailedPreconditionError("channel receiver was dropped");
+    if (core_ == nullptr) return absl::FailedPreconditionError("Send on a moved-from Sender");
+    // Unbounded, and the senders keep it open: only a dropped receiver
+    // closes it.
+    if (!core_->TrySend(value).ok()) {
+      return absl::FailedPreconditionError("channel receiver was dropped");
+    }
+    return absl::OkStatus();
   }
 
  private:
   template <typename U>
-  friend std::pair<Sender<U>, Receiver<U>> MakeChannel();
-  explicit Sender(std::shared_ptr<internal::ChannelState<T>> s) : state_(std::move(s)) {}
-  std::shared_ptr<internal::ChannelState<T>> state_;
+  friend std::pair<Sender<U>, Receiver<U>> MakeChannel(std::source_location);
+  explicit Sender(std::shared_ptr<internal::ChannelCore<T>> core) : core_(std::move(core)) {}
+  std::shared_ptr<internal::ChannelCore<T>> core_;
 };
 
 template <typename T>
 class Receiver {
  public:
+  using value_type = T;
+  using RecvAwaiter = ChannelRecvAwaiter<T>;
+
   Receiver(Receiver&&) noexcept = default;
-  Receiver& operator=(Receiver&&) noexcept = default;
-  ~Receiver() {
-    if (state_ == nullptr) return;
-    std::deque<T> drained;  // destroyed outside the lock
-    absl::MutexLock lock(&state_->mu);
-    state_->receiver_alive = false;
-    state_->waiter = Waker();
-    drained.swap(state_->queue);
+  Receiver& operator=(Receiver&& other) noexcept {
+    std::swap(core_, other.core_);
+    return *this;
   }
-
-  class RecvAwaiter {
-   public:
-    using IsSchedulerAwaitable = void;
-    explicit RecvAwaiter(internal::ChannelState<T>* s) : state_(s) {}
-    bool await_ready() {
-      absl::MutexLock lock(&state_->mu);
-      return Ready();
-    }
-    bool await_suspend(std::coroutine_handle<> h) {
-      return internal::SuspendUnlessReady(
-          h, *state_, [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return Ready(); });
-    }
-    std::optional<T> await_resume() { return PopFront(*state_); }
-
-   private:
-    bool Ready() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_->mu) {
-      return !state_->queue.empty() || state_->senders == 0;
-    }
-    internal::ChannelState<T>* state_;
-  };
+  ~Receiver() {
+    if (core_ != nullptr) core_->DropReceiver();
+  }
 
   // Awaits the next value; `std::nullopt` when the channel is closed and empty.
-  RecvAwaiter Recv() { return RecvAwaiter(state_.get()); }
+  RecvAwaiter Recv() { return RecvAwaiter(core()); }
 
   // The next value if one is queued, without waiting.
-  std::optional<T> TryRecv() { return PopFront(*state_); }
+  std::optional<T> TryRecv() { return core()->TryRecv(); }
 
  private:
-  static std::optional<T> PopFront(internal::ChannelState<T>& state) {
-    absl::MutexLock lock(&state.mu);
-    if (state.queue.empty()) return std::nullopt;
-    T value = std::move(state.queue.front());
-    state.queue.pop_front();
-    return value;
-  }
-
+  friend struct internal::ChannelAccess;
   template <typename U>
-  friend std::pair<Sender<U>, Receiver<U>> MakeChannel();
-  explicit Receiver(std::shared_ptr<internal::ChannelState<T>> s) : state_(std::move(s)) {}
-  std::shared_ptr<internal::ChannelState<T>> state_;
+  friend std::pair<Sender<U>, Receiver<U>> MakeChannel(std::source_location);
+  explicit Receiver(std::shared_ptr<internal::ChannelCore<T>> core) : core_(std::move(core)) {}
+  const std::shared_ptr<internal::ChannelCore<T>>& core() const {
+    if (core_ == nullptr) internal::FatalError("use of a moved-from Receiver");
+    return core_;
+  }
+  std::shared_ptr<internal::ChannelCore<T>> core_;
 };
 
 template <typename T>
-std::pair<Sender<T>, Receiver<T>> MakeChannel() {
-  auto state = std::make_shared<internal::ChannelState<T>>();
-  return {Sender<T>(state), Receiver<T>(state)};
+std::pair<Sender<T>, Receiver<T>> MakeChannel(
+    std::source_location location = std::source_location::current()) {
+  auto core = std::make_shared<internal::ChannelCore<T>>(internal::kUnboundedCapacity, location);
+  return {Sender<T>(core), Receiver<T>(core)};
 }
 
 }  // namespace scheduler

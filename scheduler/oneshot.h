@@ -20,22 +20,65 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "scheduler/internal/single_waiter.h"
+#include "scheduler/internal/waiter_list.h"
 #include "scheduler/task_metadata.h"
-#include "scheduler/waker.h"
 
 namespace scheduler {
 
 namespace internal {
+// THE PRIMITIVE of waiter_list.h: the receiver waits until a value is there
+// or the sender is gone. The value stays in the state until the receiver
+// takes it, so a receiver cancelled after its wake-up has nothing to give
+// back.
 template <typename T>
-struct OneshotState {
+class OneshotState {
+ public:
   explicit OneshotState(std::source_location loc) : location(loc) {}
   const std::source_location location;
-  absl::Mutex mu;
-  std::optional<T> value ABSL_GUARDED_BY(mu);
-  bool sender_alive ABSL_GUARDED_BY(mu) = true;
-  bool receiver_alive ABSL_GUARDED_BY(mu) = true;
-  Waker waiter ABSL_GUARDED_BY(mu);
+
+  absl::Mutex& mu() ABSL_LOCK_RETURNED(mu_) { return mu_; }
+  WaiterList& waiters() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return waiters_; }
+  bool TryAcquire(WaiterNode&, WakeList&) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return value_.has_value() || !sender_alive_;
+  }
+  void OnEnqueued(WaiterNode&) {}
+  void OnUnlinked(WaiterNode&, WakeList&) {}
+  void OnAbandoned(WaiterNode&, WakeList&) {}
+
+  // The sender's last act: delivers `value` if it is non-null and the
+  // receiver is alive. Returns whether it was delivered.
+  bool CloseSender(std::optional<T>* value) {
+    WakeList wakes;
+    bool delivered = false;
+    {
+      absl::MutexLock lock(&mu_);
+      sender_alive_ = false;
+      if (value != nullptr && receiver_alive_) {
+        value_.emplace(std::move(**value));
+        delivered = true;
+      }
+      waiters_.NotifyAll(0, wakes);  // ready either way: a value or the error
+    }
+    WakeAll(wakes);
+    return delivered;
+  }
+  void CloseReceiver() {
+    std::optional<T> dropped;  // destroyed outside the lock
+    absl::MutexLock lock(&mu_);
+    receiver_alive_ = false;
+    dropped.swap(value_);
+  }
+  std::optional<T> Take() {
+    absl::MutexLock lock(&mu_);
+    return std::exchange(value_, std::nullopt);
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::optional<T> value_ ABSL_GUARDED_BY(mu_);
+  bool sender_alive_ ABSL_GUARDED_BY(mu_) = true;
+  bool receiver_alive_ ABSL_GUARDED_BY(mu_) = true;
+  WaiterList waiters_ ABSL_GUARDED_BY(mu_);
 };
 }  // namespace internal
 
@@ -58,18 +101,12 @@ class OneshotSender {
   // Delivers `value` and wakes the receiver. Consumes the sender.
   absl::Status Send(T value) && {
     if (state_ == nullptr) return absl::FailedPreconditionError("Send on a moved-from sender");
-    // Released after the lock (declared first), whatever path returns.
+    // Released after the wake-up, whatever path returns.
     std::shared_ptr<internal::OneshotState<T>> state = std::move(state_);
-    bool delivered = false;
-    internal::ChangeAndMaybeWake(*state, [&] {
-      state->sender_alive = false;
-      if (!state->receiver_alive) return false;
-      state->value.emplace(std::move(value));
-      delivered = true;
-      return true;
-    });
-    return delivered ? absl::OkStatus()
-                     : absl::FailedPreconditionError("oneshot receiver was dropped");
+    std::optional<T> boxed(std::move(value));
+    return state->CloseSender(&boxed)
+               ? absl::OkStatus()
+               : absl::FailedPreconditionError("oneshot receiver was dropped");
   }
 
  private:
@@ -79,10 +116,7 @@ class OneshotSender {
 
   void Close() {
     if (state_ == nullptr) return;
-    internal::ChangeAndMaybeWake(*state_, [&] {
-      state_->sender_alive = false;
-      return true;  // ready now: the receiver sees the error
-    });
+    state_->CloseSender(nullptr);  // the receiver sees the error
     state_.reset();
   }
 
@@ -95,41 +129,35 @@ class OneshotReceiver {
   using IsSchedulerAwaitable = void;
 
   OneshotReceiver(OneshotReceiver&&) noexcept = default;
-  OneshotReceiver& operator=(OneshotReceiver&&) noexcept = default;
+  OneshotReceiver& operator=(OneshotReceiver&& other) noexcept {
+    std::swap(state_, other.state_);
+    return *this;
+  }
   ~OneshotReceiver() {
-    if (state_ == nullptr) return;
-    absl::MutexLock lock(&state_->mu);
-    state_->receiver_alive = false;
-    state_->waiter = Waker();
+    if (state_ != nullptr) state_->CloseReceiver();
   }
 
   class Awaiter {
    public:
-    explicit Awaiter(internal::OneshotState<T>* s) : state_(s) {}
-    bool await_ready() {
-      absl::MutexLock lock(&state_->mu);
-      return Ready();
-    }
-    bool await_suspend(std::coroutine_handle<> h) {
-      return internal::SuspendUnlessReady(
-          h, *state_, [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return Ready(); });
-    }
+    using IsSchedulerAwaitable = void;
+    explicit Awaiter(internal::OneshotState<T>* s) : state_(s), inner_(s, 0) {}
+    bool await_ready() { return inner_.await_ready(); }
+    bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
     absl::StatusOr<T> await_resume() {
-      absl::MutexLock lock(&state_->mu);
-      if (!state_->value.has_value()) {
+      inner_.await_resume();
+      std::optional<T> value = state_->Take();
+      if (!value.has_value()) {
         return absl::CancelledError("oneshot sender made at " + FormatLocation(state_->location) +
                                     " was dropped without sending");
       }
-      T value = std::move(*state_->value);
-      state_->value.reset();
-      return value;
+      return std::move(*value);
     }
 
    private:
-    bool Ready() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_->mu) {
-      return state_->value.has_value() || !state_->sender_alive;
-    }
+    // Kept alive by the receiver, which outlives the await (it is the
+    // awaited object); a raw pointer spares the hot path two atomic updates.
     internal::OneshotState<T>* state_;
+    internal::WaitAwaiter<internal::OneshotState<T>> inner_;
   };
 
   // Waits for the value. Await once.

@@ -1,5 +1,7 @@
-// Internal: the waiter-list protocol shared by the async synchronization
-// primitives (sync.h), written so that channels can use it too.
+// Internal: the one waiter protocol of every primitive and channel: the
+// synchronization primitives (sync.h), the oneshot (oneshot.h), the unbounded
+// and bounded channels (channel_core.h), watch and broadcast
+// (bounded_channel.h). So all of them wake waiters the same way.
 //
 // A primitive keeps its state and a WaiterList under one absl::Mutex (`mu`).
 // An awaiting task is a WaiterNode inside its awaiter object, which lives in

@@ -14,6 +14,7 @@
 
 #include "executor/executor.h"
 #include "gtest/gtest.h"
+#include "scheduler/channel.h"
 #include "scheduler/spawn.h"
 #include "scheduler/tests/sync_test_util.h"
 #include "testing/harness.h"
@@ -24,6 +25,7 @@ namespace {
 
 using testing_util::FrameCounts;
 using testing_util::FrameProbe;
+using testing_util::MaybeCancelOne;
 
 TEST(BoundedChannelTest, SendWaitsWhileFullAndValuesArriveInOrder) {
   auto scheduler = TestScheduler::Create();
@@ -125,6 +127,36 @@ TEST(SelectTest, ReceivesFromTheReadyChannelAndGivesBackWhatALoserTook) {
   ASSERT_EQ(second.index(), 0u);
   EXPECT_EQ(*std::get<0>(second), 1);
   EXPECT_EQ(rx_b.TryRecv(), "b2") << "a value taken by the losing receive was lost";
+}
+
+TEST(SelectTest, MixesBoundedAndUnboundedReceivers) {
+  auto scheduler = TestScheduler::Create();
+  Executor ex(scheduler);
+  auto [tx_a, rx_a] = MakeBoundedChannel<int>(4);
+  auto [tx_b, rx_b] = MakeChannel<std::string>();
+  // Neither ready yet: the Select waits, then the unbounded send wakes it.
+  std::optional<std::variant<std::optional<int>, std::optional<std::string>>> first;
+  Task<void> waiter = ex.Spawn([&]() -> Future<void> { first = co_await Select(rx_a, rx_b); });
+  scheduler->RunUntilParked();
+  EXPECT_FALSE(first.has_value());
+  ASSERT_TRUE(tx_b.Send("b").ok());
+  scheduler->RunUntilParked();
+  ASSERT_TRUE(first.has_value());
+  ASSERT_EQ(first->index(), 1u);
+  EXPECT_EQ(*std::get<1>(*first), "b");
+  // Both ready: the lower index wins; the unbounded channel keeps its value.
+  int a = 1;
+  ASSERT_TRUE(tx_a.TrySend(a).ok());
+  ASSERT_TRUE(tx_b.Send("b2").ok());
+  auto second = ex.Block([&]() { return Select(rx_a, rx_b); });
+  ASSERT_EQ(second.index(), 0u);
+  EXPECT_EQ(*std::get<0>(second), 1);
+  EXPECT_EQ(rx_b.TryRecv(), "b2") << "a value taken by the losing receive was lost";
+  // A closed unbounded channel is selected with nullopt.
+  { auto gone = std::move(tx_b); }
+  auto third = ex.Block([&]() { return Select(rx_a, rx_b); });
+  ASSERT_EQ(third.index(), 1u);
+  EXPECT_FALSE(std::get<1>(third).has_value());
 }
 
 TEST(WatchTest, ReceiversSeeTheLatestValueAndTheEnd) {
@@ -304,6 +336,137 @@ SCHEDULER_TEST_WITH(WatchSweep, Random, .iterations = 1000) { WatchSweep(schedul
 SCHEDULER_TEST_WITH(WatchSweep, Pct, .iterations = 1000, .strategy = Strategy::kPct, .pct_depth = 2,
                     .pct_max_steps = 80) {
   WatchSweep(scheduler);
+}
+
+// A bounded and an unbounded channel, producers on both, one consumer
+// selecting over them; producers and the consumer are cancelled at seeded
+// steps, then the test drains both channels. Invariants: no value received
+// twice or never sent; every value whose send succeeded is received (a
+// losing or cancelled receive gave it back); every frame destroyed once.
+void SelectSweep(const std::shared_ptr<TestScheduler>& scheduler) {
+  Executor ex(scheduler);
+  auto [tx_a, rx_a] = MakeBoundedChannel<int>(1 + scheduler->Rng().Below(2));
+  auto [tx_b, rx_b] = MakeChannel<int>();
+  FrameCounts counts;
+  std::multiset<int> received;
+  std::set<int> acknowledged;
+  constexpr int kEach = 4;
+  std::vector<Task<void>> tasks;
+  tasks.push_back(ex.Spawn([&, tx = std::move(tx_a)]() -> Future<void> {
+    FrameProbe probe(counts);
+    for (int i = 0; i < kEach; ++i) {
+      if ((co_await tx.Send(i)).ok()) acknowledged.insert(i);
+    }
+  }));
+  tasks.push_back(ex.Spawn([&, tx = std::move(tx_b)]() -> Future<void> {
+    FrameProbe probe(counts);
+    for (int i = 0; i < kEach; ++i) {
+      if (tx.Send(100 + i).ok()) acknowledged.insert(100 + i);
+      co_await ex.SimulateRandomDelay();
+    }
+  }));
+  tasks.push_back(ex.Spawn([&]() -> Future<void> {
+    FrameProbe probe(counts);
+    bool a_open = true, b_open = true;
+    while (a_open && b_open) {
+      auto r = co_await Select(rx_a, rx_b);
+      std::optional<int> v = r.index() == 0 ? std::get<0>(r) : std::get<1>(r);
+      if (!v.has_value()) (r.index() == 0 ? a_open : b_open) = false;
+      if (v.has_value()) received.insert(*v);
+      co_await ex.SimulateRandomDelay();
+    }
+  }));
+  std::vector<bool> cancelled(tasks.size(), false);
+  for (int step = 0; step < 50 && scheduler->Tick(); ++step) {
+    MaybeCancelOne(scheduler, tasks, cancelled, 8);
+  }
+  scheduler->RunUntilParked();
+  while (std::optional<int> v = rx_a.TryRecv()) received.insert(*v);
+  while (std::optional<int> v = rx_b.TryRecv()) received.insert(*v);
+  for (int v : received) {
+    EXPECT_EQ(received.count(v), 1u) << v << " received twice";
+    EXPECT_TRUE(v % 100 < kEach && v / 100 < 2) << v << " was never sent";
+  }
+  for (int v : acknowledged) EXPECT_EQ(received.count(v), 1u) << v << " was sent but lost";
+  tasks.clear();
+  scheduler->RunUntilParked();
+  EXPECT_EQ(counts.alive(), 0);
+}
+
+SCHEDULER_TEST_WITH(SelectSweep, Random, .iterations = 1000) { SelectSweep(scheduler); }
+SCHEDULER_TEST_WITH(SelectSweep, Pct, .iterations = 1000, .strategy = Strategy::kPct,
+                    .pct_depth = 3, .pct_max_steps = 80) {
+  SelectSweep(scheduler);
+}
+
+// Broadcast: a sender publishes 0..kValues-1 with seeded delays into a ring
+// of seeded capacity (so receivers may lag); receivers follow with seeded
+// delays; the sender and receivers are cancelled at seeded steps.
+// Invariants: each receiver sees strictly increasing values, and every value
+// it skipped is accounted for by a DataLoss report (no silent loss); each
+// await resumes once; every surviving receiver sees the end once the sender
+// is gone (no lost wake-up); every frame destroyed once.
+void BroadcastSweep(const std::shared_ptr<TestScheduler>& scheduler) {
+  Executor ex(scheduler);
+  auto [tx, rx] = MakeBroadcast<int>(1 + scheduler->Rng().Below(3));
+  FrameCounts counts;
+  constexpr int kReceivers = 3, kValues = 6;
+  std::vector<int> seen(kReceivers, 0), missed(kReceivers, 0), last(kReceivers, -1);
+  std::vector<bool> ended(kReceivers, false);
+  std::vector<Task<void>> tasks;
+  for (int r = 0; r < kReceivers; ++r) {
+    tasks.push_back(ex.Spawn([&, r, rx = rx]() mutable -> Future<void> {
+      FrameProbe probe(counts);
+      while (true) {
+        absl::StatusOr<int> v = co_await rx.Recv();
+        if (absl::IsOutOfRange(v.status())) break;
+        if (absl::IsDataLoss(v.status())) {
+          // "broadcast receiver lagged: N values missed"
+          std::string message(v.status().message());
+          missed[r] += std::stoi(message.substr(message.find(':') + 2));
+          continue;
+        }
+        EXPECT_TRUE(v.ok()) << v.status();
+        EXPECT_GT(*v, last[r]) << "receiver " << r << " saw a value twice or out of order";
+        EXPECT_EQ(*v, seen[r] + missed[r]) << "receiver " << r << " skipped a value silently";
+        last[r] = *v;
+        ++seen[r];
+        co_await ex.SimulateRandomDelay();
+      }
+      EXPECT_FALSE(ended[r]) << "receiver " << r << " resumed after its end";
+      ended[r] = true;
+    }));
+  }
+  { auto drop = std::move(rx); }
+  int sent = 0;
+  tasks.push_back(ex.Spawn([&, tx = std::move(tx)]() mutable -> Future<void> {
+    FrameProbe probe(counts);
+    for (int i = 0; i < kValues; ++i) {
+      tx.Send(i);
+      ++sent;
+      co_await ex.SimulateRandomDelay();
+    }
+  }));
+  std::vector<bool> cancelled(tasks.size(), false);
+  for (int step = 0; step < 60 && scheduler->Tick(); ++step) {
+    MaybeCancelOne(scheduler, tasks, cancelled, 10);
+  }
+  scheduler->RunUntilParked();
+  for (int r = 0; r < kReceivers; ++r) {
+    // Every value up to the last one seen was either seen or reported missed.
+    EXPECT_EQ(seen[r] + missed[r], last[r] + 1) << "receiver " << r << " lost a value silently";
+    if (cancelled[r]) continue;
+    EXPECT_TRUE(ended[r]) << "receiver " << r << " missed the end";
+    EXPECT_EQ(seen[r] + missed[r], sent) << "receiver " << r << " missed values at the end";
+  }
+  tasks.clear();
+  EXPECT_EQ(counts.alive(), 0);
+}
+
+SCHEDULER_TEST_WITH(BroadcastSweep, Random, .iterations = 1000) { BroadcastSweep(scheduler); }
+SCHEDULER_TEST_WITH(BroadcastSweep, Pct, .iterations = 1000, .strategy = Strategy::kPct,
+                    .pct_depth = 2, .pct_max_steps = 80) {
+  BroadcastSweep(scheduler);
 }
 
 }  // namespace

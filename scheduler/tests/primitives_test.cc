@@ -119,6 +119,38 @@ TEST(ChannelTest, SendFromAnotherThreadWakesTheReceiver) {
   EXPECT_EQ(sum, 6);
 }
 
+TEST(ChannelTest, AReceiverCancelledAfterTheHandOffGivesTheValueBack) {
+  auto scheduler = TestScheduler::Create();
+  auto [tx, rx] = MakeChannel<int>();
+  std::optional<int> first, second;
+  Task<void> a = Spawn(scheduler, [&]() -> Future<void> { first = co_await rx.Recv(); });
+  scheduler->RunUntilParked();
+  ASSERT_TRUE(tx.Send(5).ok());  // handed to `a`, which is now scheduled
+  a = Task<void>();              // cancelled before it ran
+  scheduler->RunUntilParked();
+  EXPECT_FALSE(first.has_value());
+  Task<void> b = Spawn(scheduler, [&]() -> Future<void> { second = co_await rx.Recv(); });
+  scheduler->RunUntilParked();
+  EXPECT_EQ(second, 5) << "the value handed to the cancelled receiver was lost";
+}
+
+TEST(OneshotTest, AReceiverCancelledWhileWaitingLeavesTheSenderAGoodSend) {
+  auto scheduler = TestScheduler::Create();
+  auto [tx, rx] = MakeOneshot<int>();
+  Task<void> waiter = Spawn(scheduler, [&]() -> Future<void> { (void)co_await rx; });
+  scheduler->RunUntilParked();
+  waiter = Task<void>();  // unlinks its waiter node; the receiver itself lives on
+  EXPECT_TRUE(std::move(tx).Send(7).ok());
+  EXPECT_EQ(Block(scheduler, [&]() -> Future<int> { co_return *co_await rx; }), 7);
+}
+
+TEST(ChannelDeathTest, ReceivingFromAMovedFromReceiverNamesIt) {
+  auto [tx, rx] = MakeChannel<int>();
+  Receiver<int> moved = std::move(rx);
+  // NOLINTNEXTLINE(bugprone-use-after-move): the misuse under test
+  EXPECT_DEATH((void)rx.TryRecv(), "use of a moved-from Receiver");
+}
+
 TEST(YieldTest, YieldLetsOtherTasksRun) {
   auto scheduler = TestScheduler::Create({.seed = 5});
   std::vector<std::string> log;

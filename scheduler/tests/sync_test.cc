@@ -21,6 +21,7 @@ namespace {
 
 using testing_util::FrameCounts;
 using testing_util::FrameProbe;
+using testing_util::MaybeCancelOne;
 
 TEST(MutexTest, HandsTheLockOverInArrivalOrder) {
   auto scheduler = TestScheduler::Create({.seed = 11});
@@ -404,6 +405,234 @@ SCHEDULER_TEST_WITH(SyncSweep, EventSemaphoreRandom, .iterations = 1000) {
 SCHEDULER_TEST_WITH(SyncSweep, EventSemaphorePct, .iterations = 1000, .strategy = Strategy::kPct,
                     .pct_depth = 2, .pct_max_steps = 60) {
   EventSemaphoreSweep(scheduler);
+}
+
+// The Semaphore alone: workers take a seeded number of permits (1..k) twice,
+// hold them across seeded delays, and are cancelled at seeded steps (queued,
+// granted but not yet resumed, or holding). Invariants: never more than k
+// permits in use; every await resumes once (`passes`); every survivor
+// finishes (no lost wake-up); all k permits are back at the end (no grant
+// lost or kept); every frame destroyed once.
+void SemaphoreSweep(const std::shared_ptr<TestScheduler>& scheduler) {
+  Executor ex(scheduler);
+  const uint64_t k = 1 + scheduler->Rng().Below(3);
+  Semaphore sem(k);
+  FrameCounts counts;
+  uint64_t in_use = 0;
+  const int n = 3 + static_cast<int>(scheduler->Rng().Below(3));
+  std::vector<int> passes(n, 0);
+  std::vector<Task<void>> workers;
+  for (int i = 0; i < n; ++i) {
+    const uint64_t want = 1 + scheduler->Rng().Below(k);
+    workers.push_back(ex.Spawn([&, i, want]() -> Future<void> {
+      FrameProbe probe(counts);
+      for (int round = 0; round < 2; ++round) {
+        Semaphore::Permit permit = co_await sem.Acquire(want);
+        ++passes[i];
+        EXPECT_EQ(permit.count(), want);
+        in_use += want;
+        EXPECT_LE(in_use, k) << "more permits in use than exist";
+        struct Holder {  // gives them up before the permit does, also when cancelled
+          uint64_t* in_use;
+          uint64_t want;
+          ~Holder() { *in_use -= want; }
+        } holder{&in_use, want};
+        co_await ex.SimulateRandomDelay();
+      }
+    }));
+  }
+  std::vector<bool> cancelled(n, false);
+  for (int step = 0; step < 60 && scheduler->Tick(); ++step) {
+    MaybeCancelOne(scheduler, workers, cancelled, 8);
+  }
+  scheduler->RunUntilParked();
+  for (int i = 0; i < n; ++i) {
+    EXPECT_LE(passes[i], 2) << "worker " << i << " resumed twice from one await";
+    if (cancelled[i]) continue;
+    EXPECT_TRUE(workers[i].IsReady()) << "worker " << i << " lost its wake-up";
+    EXPECT_EQ(passes[i], 2);
+  }
+  EXPECT_EQ(in_use, 0u);
+  EXPECT_EQ(sem.available(), k) << "a cancelled waiter kept or lost permits";
+  workers.clear();
+  EXPECT_EQ(counts.alive(), 0);
+}
+
+SCHEDULER_TEST_WITH(SyncSweep, SemaphoreRandom, .iterations = 1000) { SemaphoreSweep(scheduler); }
+SCHEDULER_TEST_WITH(SyncSweep, SemaphorePct, .iterations = 1000, .strategy = Strategy::kPct,
+                    .pct_depth = 3, .pct_max_steps = 80) {
+  SemaphoreSweep(scheduler);
+}
+
+// Latch: waiters wait, counters count down after seeded delays; both kinds
+// are cancelled at seeded steps. Invariants: nobody passes before the count
+// reaches zero; each waiter passes once; once the latch is ready (the test
+// counts down what cancelled counters never did) every surviving waiter has
+// passed (no lost wake-up); every frame destroyed once.
+void LatchSweep(const std::shared_ptr<TestScheduler>& scheduler) {
+  Executor ex(scheduler);
+  const int kCounters = 1 + static_cast<int>(scheduler->Rng().Below(3));
+  constexpr int kWaiters = 3;
+  Latch latch(kCounters);
+  FrameCounts counts;
+  int counted = 0;
+  std::vector<int> passes(kWaiters, 0);
+  std::vector<Task<void>> tasks;
+  for (int w = 0; w < kWaiters; ++w) {
+    tasks.push_back(ex.Spawn([&, w]() -> Future<void> {
+      FrameProbe probe(counts);
+      co_await ex.SimulateRandomDelay();
+      co_await latch.Wait();
+      EXPECT_TRUE(latch.IsReady()) << "a waiter passed an open latch";
+      EXPECT_EQ(counted, kCounters);
+      ++passes[w];
+    }));
+  }
+  for (int c = 0; c < kCounters; ++c) {
+    tasks.push_back(ex.Spawn([&]() -> Future<void> {
+      FrameProbe probe(counts);
+      co_await ex.SimulateRandomDelay();
+      ++counted;
+      latch.CountDown();
+    }));
+  }
+  std::vector<bool> cancelled(tasks.size(), false);
+  for (int step = 0; step < 40 && scheduler->Tick(); ++step) {
+    MaybeCancelOne(scheduler, tasks, cancelled, 8);
+  }
+  scheduler->RunUntilParked();
+  while (counted < kCounters) {  // what cancelled counters never counted
+    ++counted;
+    latch.CountDown();
+  }
+  scheduler->RunUntilParked();
+  for (int w = 0; w < kWaiters; ++w) {
+    EXPECT_LE(passes[w], 1) << "waiter " << w << " resumed twice";
+    if (!cancelled[w]) {
+      EXPECT_EQ(passes[w], 1) << "waiter " << w << " lost its wake-up";
+    }
+  }
+  tasks.clear();
+  EXPECT_EQ(counts.alive(), 0);
+}
+
+SCHEDULER_TEST_WITH(SyncSweep, LatchRandom, .iterations = 1000) { LatchSweep(scheduler); }
+SCHEDULER_TEST_WITH(SyncSweep, LatchPct, .iterations = 1000, .strategy = Strategy::kPct,
+                    .pct_depth = 2, .pct_max_steps = 60) {
+  LatchSweep(scheduler);
+}
+
+// Barrier: parties run two phases each with seeded delays and are cancelled
+// at seeded steps. Invariants: a party is released only after its phase
+// completed (the phase count moved past the one it arrived in), one leader
+// per completed phase, each await resumes once; the test then adds helper
+// arrivals until every survivor finished (a cancelled arrival withdrawn,
+// no lost wake-up); every frame destroyed once.
+void BarrierSweep(const std::shared_ptr<TestScheduler>& scheduler) {
+  Executor ex(scheduler);
+  constexpr int kParties = 3, kPhases = 2;
+  Barrier barrier(kParties);
+  FrameCounts counts;
+  int leaders = 0;
+  std::vector<int> passes(kParties, 0);
+  auto arrive = [&](int* passed) -> Future<void> {
+    const uint64_t arrived_in = barrier.phase();
+    if (co_await barrier.ArriveAndWait()) ++leaders;
+    EXPECT_GT(barrier.phase(), arrived_in) << "released before the phase completed";
+    ++*passed;
+  };
+  std::vector<Task<void>> tasks;
+  for (int p = 0; p < kParties; ++p) {
+    tasks.push_back(ex.Spawn([&, p]() -> Future<void> {
+      FrameProbe probe(counts);
+      for (int phase = 0; phase < kPhases; ++phase) {
+        co_await ex.SimulateRandomDelay();
+        co_await arrive(&passes[p]);
+      }
+    }));
+  }
+  std::vector<bool> cancelled(kParties, false);
+  for (int step = 0; step < 60 && scheduler->Tick(); ++step) {
+    MaybeCancelOne(scheduler, tasks, cancelled, 10);
+  }
+  scheduler->RunUntilParked();
+  int helper_passes = 0;
+  std::vector<Task<void>> helpers;
+  auto survivors_done = [&] {
+    for (int p = 0; p < kParties; ++p) {
+      if (!cancelled[p] && !tasks[p].IsReady()) return false;
+    }
+    return true;
+  };
+  for (int i = 0; i < kParties * kPhases * 2 && !survivors_done(); ++i) {
+    helpers.push_back(ex.Spawn([&]() -> Future<void> { co_await arrive(&helper_passes); }));
+    scheduler->RunUntilParked();
+  }
+  for (int p = 0; p < kParties; ++p) {
+    EXPECT_LE(passes[p], kPhases) << "party " << p << " resumed twice from one await";
+    if (!cancelled[p]) {
+      EXPECT_EQ(passes[p], kPhases) << "party " << p << " never got through";
+    }
+  }
+  EXPECT_EQ(static_cast<uint64_t>(leaders), barrier.phase()) << "one leader per phase";
+  // Helpers still waiting for a phase nobody else joins are cancelled here.
+  helpers.clear();
+  tasks.clear();
+  EXPECT_EQ(counts.alive(), 0);
+}
+
+SCHEDULER_TEST_WITH(SyncSweep, BarrierRandom, .iterations = 1000) { BarrierSweep(scheduler); }
+SCHEDULER_TEST_WITH(SyncSweep, BarrierPct, .iterations = 1000, .strategy = Strategy::kPct,
+                    .pct_depth = 3, .pct_max_steps = 80) {
+  BarrierSweep(scheduler);
+}
+
+// A manual-reset Event (Notify's broadcast form): waiters wait, one setter
+// sets it after a seeded delay, waiters are cancelled at seeded steps.
+// Invariants: nobody passes an unset event; each await resumes once; every
+// survivor passes once it is set (no lost wake-up); frames once.
+void ManualEventSweep(const std::shared_ptr<TestScheduler>& scheduler) {
+  Executor ex(scheduler);
+  Event ev(Event::kManualReset);
+  FrameCounts counts;
+  constexpr int kWaiters = 4;
+  std::vector<int> passes(kWaiters, 0);
+  std::vector<Task<void>> tasks;
+  for (int w = 0; w < kWaiters; ++w) {
+    tasks.push_back(ex.Spawn([&, w]() -> Future<void> {
+      FrameProbe probe(counts);
+      co_await ex.SimulateRandomDelay();
+      co_await ev.Wait();
+      EXPECT_TRUE(ev.IsSet()) << "a waiter passed an unset event";
+      ++passes[w];
+    }));
+  }
+  std::vector<bool> cancelled(kWaiters, false);
+  Task<void> setter = ex.Spawn([&]() -> Future<void> {
+    co_await ex.SimulateRandomDelay();
+    ev.Set();
+  });
+  for (int step = 0; step < 40 && scheduler->Tick(); ++step) {
+    MaybeCancelOne(scheduler, tasks, cancelled, 8);
+  }
+  scheduler->RunUntilParked();
+  ASSERT_TRUE(setter.IsReady());
+  for (int w = 0; w < kWaiters; ++w) {
+    EXPECT_LE(passes[w], 1) << "waiter " << w << " resumed twice";
+    if (!cancelled[w]) {
+      EXPECT_EQ(passes[w], 1) << "waiter " << w << " lost its wake-up";
+    }
+  }
+  tasks.clear();
+  EXPECT_EQ(counts.alive(), 0);
+}
+
+SCHEDULER_TEST_WITH(SyncSweep, ManualEventRandom, .iterations = 1000) {
+  ManualEventSweep(scheduler);
+}
+SCHEDULER_TEST_WITH(SyncSweep, ManualEventPct, .iterations = 1000, .strategy = Strategy::kPct,
+                    .pct_depth = 2, .pct_max_steps = 60) {
+  ManualEventSweep(scheduler);
 }
 
 }  // namespace

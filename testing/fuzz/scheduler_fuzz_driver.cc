@@ -5,11 +5,15 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "executor/executor.h"
+#include "scheduler/bounded_channel.h"
 #include "scheduler/channel.h"
 #include "scheduler/combinators.h"
 #include "scheduler/sync.h"
@@ -143,6 +147,74 @@ Future<int> MutexBody(Ledger* ledger, int index, Mutex* mutex, int* holders, int
   co_return index;
 }
 
+// Holds `want` of the semaphore's permits across `yields` yields; more than
+// `capacity` in use at once is a violation.
+Future<int> SemaphoreBody(Ledger* ledger, int index, Semaphore* sem, uint64_t* in_use,
+                          uint64_t capacity, uint64_t want, int yields) {
+  FrameGuard guard(ledger, index);
+  Semaphore::Permit permit = co_await sem->Acquire(want);
+  *in_use += want;
+  if (*in_use > capacity) Violation("more semaphore permits in use than exist");
+  struct Leave {
+    uint64_t* in_use;
+    uint64_t want;
+    ~Leave() { *in_use -= want; }
+  } leave{in_use, want};
+  for (int i = 0; i < yields; ++i) co_await Yield();
+  ledger->tasks[index].completed = true;
+  ledger->Mix(800 + index);
+  co_return index;
+}
+
+// What the bounded channels carried: every value whose Send returned OK must
+// be received exactly once or still be queued at the end.
+// Values are distinct (`next`), so "twice" and "lost" are checkable.
+struct ChannelBook {
+  int next = 0;
+  std::set<int> acknowledged;
+  std::set<int> received;
+};
+
+Future<int> BoundedSendBody(Ledger* ledger, int index, BoundedSender<int> tx, ChannelBook* book) {
+  FrameGuard guard(ledger, index);
+  const int value = book->next++;
+  const bool ok = (co_await tx.Send(value)).ok();
+  if (ok) book->acknowledged.insert(value);
+  ledger->tasks[index].completed = true;
+  ledger->Mix(900 + index + (ok ? 1 : 0));
+  co_return index;
+}
+
+// Receives once from `a`, or (`select`) from whichever of `a` and `b` has a
+// value first.
+Future<int> BoundedRecvBody(Ledger* ledger, int index, BoundedReceiver<int> a,
+                            BoundedReceiver<int> b, ChannelBook* book, bool select) {
+  FrameGuard guard(ledger, index);
+  std::optional<int> v;
+  if (select) {
+    std::variant<std::optional<int>, std::optional<int>> r = co_await Select(a, b);
+    v = r.index() == 0 ? std::get<0>(r) : std::get<1>(r);
+  } else {
+    v = co_await a.Recv();
+  }
+  if (v.has_value() && !book->received.insert(*v).second) {
+    Violation("channel value " + std::to_string(*v) + " received twice");
+  }
+  ledger->tasks[index].completed = true;
+  ledger->Mix(1000 + index + v.value_or(0));
+  co_return index;
+}
+
+// Waits once on an auto-reset event; more passes than Sets is a violation.
+Future<int> EventBody(Ledger* ledger, int index, Event* event, const int* sets, int* passes) {
+  FrameGuard guard(ledger, index);
+  co_await event->Wait();
+  if (++*passes > *sets) Violation("an auto-reset event released more waiters than Sets");
+  ledger->tasks[index].completed = true;
+  ledger->Mix(1100 + index);
+  co_return index;
+}
+
 constexpr int kSlots = 8;
 
 // The program's scheduler: seeded random, or choices from `schedule_bytes`.
@@ -169,7 +241,7 @@ class Program {
         labels_{TaskLabel::New(), TaskLabel::New()} {}
 
   void Execute(ByteReader& in) {
-    const uint8_t op = in.Next() % 16;
+    const uint8_t op = in.Next() % 20;
     const uint8_t a = in.Next();
     const uint8_t b = in.Next();
     Task<int>& slot = slots_[a % kSlots];
@@ -240,6 +312,34 @@ class Program {
         slot = background_.Spawn(MutexBody(&ledger_, NewIndex(), &mutex_, &mutex_holders_, b % 4));
         RecordId(slot);
         break;
+      case 16:
+        slot = background_.Spawn(SemaphoreBody(&ledger_, NewIndex(), &semaphore_, &permits_in_use_,
+                                               kPermits, 1 + b % kPermits, a % 3));
+        RecordId(slot);
+        break;
+      case 17:
+        // Send a fresh value on one of the two bounded channels (capacity 2).
+        slot = background_.Spawn(BoundedSendBody(
+            &ledger_, NewIndex(), b % 2 ? bounded_b_.first : bounded_a_.first, &book_));
+        RecordId(slot);
+        break;
+      case 18:
+        // Receive from one bounded channel, or Select over both.
+        slot = background_.Spawn(BoundedRecvBody(&ledger_, NewIndex(), bounded_a_.second,
+                                                 bounded_b_.second, &book_, b % 2 == 0));
+        RecordId(slot);
+        break;
+      case 19:
+        if (b % 2 == 0) {
+          ++event_waiters_;
+          slot = background_.Spawn(
+              EventBody(&ledger_, NewIndex(), &event_, &event_sets_, &event_passes_));
+          RecordId(slot);
+        } else if (!event_.IsSet()) {  // Sets on a set auto-reset event collapse into one
+          ++event_sets_;
+          event_.Set();
+        }
+        break;
     }
     ++operations_;
   }
@@ -260,10 +360,32 @@ class Program {
   ProgramResult Finish() {
     for (Task<int>& slot : slots_) slot = Task<int>();
     senders_.clear();
+    // Shutdown frees what is queued (and, through their destructors, what
+    // that releases). A detached task waiting on a primitive nobody will
+    // signal is referenced only by its own Waker, so wake them all first, as
+    // dropping `senders_` does for the unbounded channels.
+    bounded_a_.first.Close();
+    bounded_b_.first.Close();
+    for (int i = 0; i < event_waiters_; ++i) {
+      ++event_sets_;
+      event_.Set();
+    }
     scheduler_->Shutdown();
     if (ledger_.frames_alive != 0) {
       Violation(std::to_string(ledger_.frames_alive) + " frames alive after shutdown");
     }
+    // No value lost: what a cancelled receive was handed went back.
+    std::set<int> left = book_.received;
+    for (BoundedReceiver<int>* rx : {&bounded_a_.second, &bounded_b_.second}) {
+      while (std::optional<int> v = rx->TryRecv()) {
+        if (!left.insert(*v).second) Violation("channel value queued and received");
+      }
+    }
+    for (int v : book_.acknowledged) {
+      if (!left.contains(v)) Violation("channel value " + std::to_string(v) + " was lost");
+    }
+    if (semaphore_.available() != kPermits) Violation("a cancelled waiter kept or lost permits");
+    ledger_.Mix(left.size() * 7 + static_cast<uint64_t>(event_passes_));
     for (size_t i = 0; i < ledger_.tasks.size(); ++i) {
       if (scheduler_->IsTaskRunning(ledger_.tasks[i].id)) {
         Violation("task " + std::to_string(i) + " still pending after shutdown");
@@ -316,9 +438,19 @@ class Program {
     }
   }
 
-  // Before the slots: destroyed after every frame that may hold it.
+  // Before the slots: destroyed after every frame that may hold them.
+  static constexpr uint64_t kPermits = 2;
   Mutex mutex_;
   int mutex_holders_ = 0;
+  Semaphore semaphore_{kPermits};
+  uint64_t permits_in_use_ = 0;
+  std::pair<BoundedSender<int>, BoundedReceiver<int>> bounded_a_ = MakeBoundedChannel<int>(2);
+  std::pair<BoundedSender<int>, BoundedReceiver<int>> bounded_b_ = MakeBoundedChannel<int>(2);
+  ChannelBook book_;
+  Event event_{Event::kAutoReset};
+  int event_sets_ = 0;
+  int event_passes_ = 0;
+  int event_waiters_ = 0;
   std::shared_ptr<TestScheduler> scheduler_;
   Executor background_;
   ForegroundExecutor foreground_a_;

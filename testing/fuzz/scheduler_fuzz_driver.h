@@ -11,13 +11,20 @@
 //
 // The program spawns background, labeled and foreground tasks, awaits,
 // detaches and drops them, blocks with timeouts, sends on channels, ticks,
-// advances the fake clock and deprioritizes labels, all on one TestScheduler.
+// advances the fake clock and deprioritizes labels, all on one TestScheduler;
+// and it uses the async vocabulary (//scheduler:sync): Race, WithTimeout,
+// Mutex, Semaphore, auto-reset Event, bounded channel sends, receives and
+// Selects, with the tasks doing so dropped at random like any other.
 // After every operation it checks the invariants the async model promises
 // and aborts with a description if one breaks (that is a fuzzer finding):
 //   * every task is completed, cancelled or pending, exactly once: a frame is
 //     destroyed at most once, a finished task is never reported pending, and
 //     a pending task's frame is never destroyed;
 //   * the clock never goes backwards;
+//   * never two mutex holders, never more semaphore permits in use than
+//     exist, never more auto-reset passes than Sets, no channel value
+//     received twice; at the end every permit is back and every
+//     acknowledged channel value was received or is still queued;
 //   * after Shutdown no frame is alive (and ASan sees no leak);
 //   * the same input yields the same trace (checked by running it twice).
 //

@@ -5,8 +5,10 @@
 // another thread, losers' frames gone before a race returns, every frame
 // destroyed exactly once.
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -14,7 +16,9 @@
 #include "gtest/gtest.h"
 #include "platforms/internal/os_dispatchers.h"
 #include "scheduler/bounded_channel.h"
+#include "scheduler/channel.h"
 #include "scheduler/combinators.h"
+#include "scheduler/oneshot.h"
 #include "scheduler/spawn.h"
 #include "scheduler/sync.h"
 #include "scheduler/tests/sync_test_util.h"
@@ -252,6 +256,193 @@ TEST_F(SyncDispatcherTest, BroadcastReceiversSeeIncreasingValuesAndTheEnd) {
   });
   ex_.Block(std::move(sender));
   for (Task<int>& r : receivers) EXPECT_GT(ex_.Block(std::move(r)), 0);
+}
+
+TEST_F(SyncDispatcherTest, SelectOverBoundedAndUnboundedLosesNoValueWhenCancelled) {
+  // The consumer races every Select against a few yields, so Selects are
+  // cancelled on one worker while their receives complete on others.
+  auto [tx_a, rx_a] = MakeBoundedChannel<int>(2);
+  auto [tx_b, rx_b] = MakeChannel<int>();
+  constexpr int kEach = 300;
+  Task<void> pa = ex_.Spawn([tx = std::move(tx_a)]() -> Future<void> {
+    for (int i = 0; i < kEach; ++i) EXPECT_TRUE((co_await tx.Send(i)).ok());
+  });
+  Task<void> pb = ex_.Spawn([tx = std::move(tx_b)]() -> Future<void> {
+    for (int i = 0; i < kEach; ++i) {
+      EXPECT_TRUE(tx.Send(1000 + i).ok());
+      if (i % 4 == 0) co_await Yield();
+    }
+  });
+  std::multiset<int> received = ex_.Block([&]() -> Future<std::multiset<int>> {
+    std::multiset<int> got;
+    bool a_open = true, b_open = true;
+    int round = 0;
+    auto yields = [](int n) -> Future<void> {
+      for (int i = 0; i < n; ++i) co_await Yield();
+    };
+    while (a_open && b_open) {
+      auto r = co_await Race(Select(rx_a, rx_b), yields(++round % 3));
+      if (r.index() == 1) continue;  // the Select lost: its values went back
+      auto& selected = std::get<0>(r);
+      std::optional<int> v = selected.index() == 0 ? std::get<0>(selected) : std::get<1>(selected);
+      if (!v.has_value()) (selected.index() == 0 ? a_open : b_open) = false;
+      if (v.has_value()) got.insert(*v);
+    }
+    while (a_open) {
+      std::optional<int> v = co_await rx_a.Recv();
+      if (!v.has_value()) break;
+      got.insert(*v);
+    }
+    while (b_open) {
+      std::optional<int> v = co_await rx_b.Recv();
+      if (!v.has_value()) break;
+      got.insert(*v);
+    }
+    co_return got;
+  });
+  ex_.Block(std::move(pa));
+  ex_.Block(std::move(pb));
+  EXPECT_EQ(received.size(), 2u * kEach) << "a cancelled Select lost or duplicated a value";
+  for (int v : received) EXPECT_EQ(received.count(v), 1u) << v;
+}
+
+// A waiter cancelled from this thread may still be finishing its step on a
+// worker, so the primitive is shared with the frames and outlives them.
+TEST_F(SyncDispatcherTest, LatchReleasesEverySurvivingWaiterOnce) {
+  struct Round {
+    Latch latch{3};
+    std::atomic<int> passed{0};
+  };
+  for (int i = 0; i < 100; ++i) {
+    auto round = std::make_shared<Round>();
+    std::vector<Task<void>> waiters;
+    for (int w = 0; w < 6; ++w) {
+      waiters.push_back(ex_.Spawn([round]() -> Future<void> {
+        co_await round->latch.Wait();
+        EXPECT_TRUE(round->latch.IsReady());
+        round->passed.fetch_add(1);
+      }));
+    }
+    // Counted down on workers while some waiters are cancelled here.
+    std::vector<Task<void>> counters;
+    for (int c = 0; c < 3; ++c) {
+      counters.push_back(ex_.Spawn([round]() -> Future<void> {
+        co_await Yield();
+        round->latch.CountDown();
+      }));
+    }
+    for (int w = 0; w < 6; w += 2) waiters[w] = Task<void>();
+    for (Task<void>& c : counters) ex_.Block(std::move(c));
+    for (int w = 1; w < 6; w += 2) ex_.Block(std::move(waiters[w]));
+    EXPECT_GE(round->passed.load(), 3) << "round " << i << ": a survivor lost its wake-up";
+    EXPECT_LE(round->passed.load(), 6) << "round " << i << ": a waiter resumed twice";
+  }
+}
+
+TEST_F(SyncDispatcherTest, ManualResetEventReleasesEveryWaiterAcrossThreads) {
+  for (int i = 0; i < 100; ++i) {
+    auto ev = std::make_shared<Event>(Event::kManualReset);
+    std::vector<Task<void>> waiters;
+    for (int w = 0; w < 4; ++w) {
+      waiters.push_back(ex_.Spawn([ev]() -> Future<void> {
+        co_await ev->Wait();
+        EXPECT_TRUE(ev->IsSet()) << "a waiter passed an unset event";
+      }));
+    }
+    waiters[0] = Task<void>();  // cancelled wherever it is
+    Task<void> setter = ex_.Spawn([ev]() -> Future<void> {
+      co_await Yield();
+      ev->Set();
+    });
+    ex_.Block(std::move(setter));
+    for (int w = 1; w < 4; ++w) ex_.Block(std::move(waiters[w]));  // hangs on a lost wake-up
+  }
+}
+
+TEST_F(SyncDispatcherTest, WatchReceiversEndOnTheLatestValue) {
+  auto [tx, rx] = MakeWatch<int>(0);
+  constexpr int kValues = 300, kWatchers = 3;
+  std::vector<Task<int>> watchers;
+  for (int w = 0; w < kWatchers; ++w) {
+    watchers.push_back(ex_.Spawn([rx = rx]() mutable -> Future<int> {
+      int last = 0;
+      while (co_await rx.Changed()) {
+        const int v = rx.Borrow();
+        EXPECT_GE(v, last) << "a watcher saw an older value";
+        last = v;
+      }
+      co_return last;
+    }));
+  }
+  Task<void> sender = ex_.Spawn([tx = std::move(tx)]() mutable -> Future<void> {
+    for (int i = 1; i <= kValues; ++i) {
+      tx.Send(i);
+      if (i % 8 == 0) co_await Yield();
+    }
+  });
+  ex_.Block(std::move(sender));
+  for (Task<int>& w : watchers) EXPECT_EQ(ex_.Block(std::move(w)), kValues);
+}
+
+TEST_F(SyncDispatcherTest, ChannelLosesNothingToACancelledReceiver) {
+  for (int round = 0; round < 200; ++round) {
+    auto [tx, rx] = MakeChannel<int>();
+    // What the doomed receiver took, reported through a oneshot: its sender
+    // dies with the frame, so awaiting it orders us after the frame is gone.
+    auto [took_tx, took_rx] = MakeOneshot<int>();
+    Task<void> doomed = ex_.Spawn([&rx, took = std::move(took_tx)]() mutable -> Future<void> {
+      std::optional<int> v = co_await rx.Recv();
+      (void)std::move(took).Send(v.value_or(0));
+    });
+    Task<void> producer = ex_.Spawn([tx = std::move(tx)]() -> Future<void> {
+      co_await Yield();
+      EXPECT_TRUE(tx.Send(1).ok());
+      EXPECT_TRUE(tx.Send(2).ok());
+    });
+    doomed = Task<void>();  // cancelled while a worker may be handing it a value
+    const int took = ex_.Block([&]() -> Future<int> {
+      absl::StatusOr<int> v = co_await std::move(took_rx);
+      co_return v.value_or(0);  // Cancelled: the frame died before receiving
+    });
+    ex_.Block(std::move(producer));
+    const int rest = ex_.Block([&]() -> Future<int> {
+      int total = 0;
+      while (std::optional<int> v = co_await rx.Recv()) total += *v;
+      co_return total;
+    });
+    EXPECT_EQ(took + rest, 3) << "round " << round << ": a value was lost or received twice";
+  }
+}
+
+TEST_F(SyncDispatcherTest, WithTimeoutDestroysTheLateBranchBeforeReturning) {
+  FrameCounts counts;
+  auto never = std::make_shared<Event>(Event::kManualReset);
+  for (int round = 0; round < 50; ++round) {
+    // Expires on the real clock: the branch waiting on `never` is cancelled
+    // on a worker and its frame is gone before WithTimeout returns.
+    const int alive_after = ex_.Block([&]() -> Future<int> {
+      auto wait = [&]() -> Future<int> {
+        FrameProbe probe(counts);
+        co_await never->Wait();
+        co_return 1;
+      };
+      std::optional<int> r = co_await WithTimeout(wait(), std::chrono::microseconds(200));
+      EXPECT_FALSE(r.has_value());
+      co_return counts.alive();
+    });
+    EXPECT_EQ(alive_after, 0) << "round " << round;
+    // In time: the value, and the timer is dropped.
+    std::optional<int> fast = ex_.Block([&]() -> Future<std::optional<int>> {
+      auto work = [&]() -> Future<int> {
+        FrameProbe probe(counts);
+        co_await Yield();
+        co_return 7;
+      };
+      co_return co_await WithTimeout(work(), std::chrono::seconds(30));
+    });
+    EXPECT_EQ(fast, 7);
+  }
+  EXPECT_EQ(counts.alive(), 0);
 }
 
 }  // namespace
