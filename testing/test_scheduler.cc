@@ -367,8 +367,7 @@ void TestScheduler::FireTimer(std::vector<Runnable>& rejected) {
 bool TestScheduler::FireTimerDueBy(Instant limit) {
   std::vector<Runnable> rejected;  // declared first: dropped after the lock is released
   absl::MutexLock lock(&mu_);
-  const std::optional<Instant> next = timers_.NextDeadline();
-  if (!next.has_value() || *next > limit) return false;
+  if (timers_.empty() || timers_.earliest() > limit) return false;
   FireTimer(rejected);
   return true;
 }
@@ -392,8 +391,7 @@ void TestScheduler::AdvanceClock(Duration d) {
     std::vector<Runnable> rejected;
     {
       absl::MutexLock lock(&mu_);
-      const std::optional<Instant> next = timers_.NextDeadline();
-      if (!next.has_value() || *next > target) {
+      if (timers_.empty() || timers_.earliest() > target) {
         now_ = target;
         break;
       }
