@@ -17,6 +17,8 @@
 #ifndef SCHEDULER_RUNNABLE_H_
 #define SCHEDULER_RUNNABLE_H_
 
+#include <utility>
+
 #include "scheduler/task_metadata.h"
 
 namespace scheduler {
@@ -30,7 +32,16 @@ class Runnable {
  public:
   Runnable() = default;
   Runnable(Runnable&& other) noexcept : core_(other.core_) { other.core_ = nullptr; }
-  Runnable& operator=(Runnable&& other) noexcept;
+  // Inline: queues move Runnables around (swap-remove, staging) and the old
+  // value is nearly always empty, so the common case is one test.
+  Runnable& operator=(Runnable&& other) noexcept {
+    if (this != &other) {
+      Runnable dropped(std::move(*this));
+      core_ = other.core_;
+      other.core_ = nullptr;
+    }
+    return *this;
+  }
   Runnable(const Runnable&) = delete;
   Runnable& operator=(const Runnable&) = delete;
   // Inline because schedulers hand Runnables along by value: most of the

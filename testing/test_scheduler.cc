@@ -26,6 +26,13 @@ constexpr Instant kClockStart = Instant(std::chrono::hours(24 * 365));
 // Block may move the clock to, at most.
 constexpr Instant kNever = Instant::max() - Duration(1);
 
+// A queued Runnable's metadata without Runnable::metadata()'s out-of-line
+// emptiness check: the step path reads it three times per step, and every
+// Runnable it reads is one it holds. `runnable` must not be empty.
+const TaskMetadata& MetadataOf(const Runnable& runnable) {
+  return internal::RunnableAccess::Peek(runnable)->metadata();
+}
+
 // "+1h", "+20ms", ...
 std::string Offset(Duration d) { return "+" + absl::FormatDuration(absl::FromChrono(d)); }
 
@@ -197,7 +204,7 @@ void TestScheduler::Shutdown() {
 
 bool TestScheduler::Enqueue(Runnable&& runnable) {
   if (shut_down_) return false;
-  const TaskMetadata& m = runnable.metadata();
+  const TaskMetadata& m = MetadataOf(runnable);
   if (m.session.has_value()) {
     queue_->PushForeground(*m.session, std::move(runnable));
   } else if (m.label.has_value() && deprioritized_.contains(*m.label)) {
@@ -319,8 +326,9 @@ Runnable TestScheduler::NextStep(std::vector<Runnable>& rejected) {
   Runnable runnable = queue_->Pop(BlockingSession());
   if (runnable) {
     ++steps_;
-    trace_.RecordStep(steps_, runnable.metadata(), now_ - kClockStart);
-    if (config_.record_schedule) schedule_steps_.push_back(runnable.metadata().id);
+    const TaskMetadata& m = MetadataOf(runnable);
+    trace_.RecordStep(steps_, m, now_ - kClockStart);
+    if (config_.record_schedule) schedule_steps_.push_back(m.id);
   }
   return runnable;
 }
@@ -337,7 +345,7 @@ bool TestScheduler::Tick() {
   std::vector<Runnable> rejected;  // declared first: dropped after the lock is released
   Runnable runnable = NextStep(rejected);
   if (!runnable) return false;
-  step_is_foreground_ = runnable.metadata().is_foreground();
+  step_is_foreground_ = MetadataOf(runnable).is_foreground();
   in_step_.store(true, std::memory_order_relaxed);
   runnable.Run();
   in_step_.store(false, std::memory_order_relaxed);
@@ -367,8 +375,7 @@ void TestScheduler::FireTimer(std::vector<Runnable>& rejected) {
 bool TestScheduler::FireTimerDueBy(Instant limit) {
   std::vector<Runnable> rejected;  // declared first: dropped after the lock is released
   absl::MutexLock lock(&mu_);
-  const std::optional<Instant> next = timers_.NextDeadline();
-  if (!next.has_value() || *next > limit) return false;
+  if (timers_.empty() || timers_.earliest() > limit) return false;
   FireTimer(rejected);
   return true;
 }
@@ -392,8 +399,7 @@ void TestScheduler::AdvanceClock(Duration d) {
     std::vector<Runnable> rejected;
     {
       absl::MutexLock lock(&mu_);
-      const std::optional<Instant> next = timers_.NextDeadline();
-      if (!next.has_value() || *next > target) {
+      if (timers_.empty() || timers_.earliest() > target) {
         now_ = target;
         break;
       }

@@ -405,15 +405,6 @@ void TaskCoreBase::ReportDetachedError() {
 
 // --- Runnable and Waker: thin reference-counted handles to the core. ---
 
-Runnable& Runnable::operator=(Runnable&& other) noexcept {
-  if (this != &other) {
-    Runnable dropped(std::move(*this));
-    core_ = other.core_;
-    other.core_ = nullptr;
-  }
-  return *this;
-}
-
 void Runnable::DropUnrun() {
   core_->DropUnrun();
   core_->Unref();

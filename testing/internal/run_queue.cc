@@ -67,6 +67,15 @@ void RunQueue::MoveToDeprioritized(TaskLabel label) {
 }
 
 Runnable RunQueue::Pop(std::optional<SessionId> excluded) {
+  // The common case, only medium background work: the draw PopMedium would
+  // make (sessions = 0, so nothing to skip), without its calls.
+  if (active_sessions_.empty() && high_.empty() && low_.empty() && !background_.empty()) {
+    const size_t pick = rng_.Below(background_.size());
+    Runnable taken = std::move(background_[pick]);
+    if (pick + 1 != background_.size()) background_[pick] = std::move(background_.back());
+    background_.pop_back();
+    return taken;
+  }
   // The excluded session, if it has work, is skipped by shifting indices past it.
   std::optional<size_t> skip;
   if (excluded) {

@@ -268,7 +268,7 @@ Runnable WorkerPool::AddTimer(Instant deadline, Runnable runnable) {
     std::lock_guard<std::mutex> lock(timers_mu_);
     if (timers_stopped_) return runnable;
     const Instant before = timers_.earliest();
-    timers_.Add(deadline, std::move(runnable));
+    timers_.Push(deadline, std::move(runnable));
     if (deadline < before) {
       earliest_timer_ns_.store(ToNanos(deadline), std::memory_order_release);
       if (timer_sleeper_ >= 0) {
@@ -568,7 +568,7 @@ void WorkerPool::Stop(std::vector<Runnable>& drained) {
   {
     std::lock_guard<std::mutex> lock(timers_mu_);
     timers_stopped_ = true;
-    timers_.Clear(drained);
+    timers_.DrainInto(drained);
     earliest_timer_ns_.store(ToNanos(Instant::max()), std::memory_order_release);
   }
   for (const auto& worker : workers_) worker->parker.Unpark();

@@ -11,11 +11,11 @@
 #include <thread>
 #include <vector>
 
-#include "platforms/internal/timer_heap.h"
 #include "platforms/linux/internal/futex_parker.h"
 #include "platforms/linux/internal/injector.h"
 #include "platforms/linux/internal/local_queue.h"
 #include "scheduler/duration.h"
+#include "scheduler/internal/timer_heap.h"
 #include "scheduler/runnable.h"
 #include "scheduler/scheduler.h"
 
@@ -131,7 +131,7 @@ class WorkerPool : public std::enable_shared_from_this<WorkerPool> {
   std::vector<int> sleepers_;  // guarded by sleepers_mu_
 
   std::mutex timers_mu_;
-  platform_internal::TimerHeap timers_;  // guarded by timers_mu_
+  internal::TimerHeap timers_;  // guarded by timers_mu_
   // timers_.earliest() in steady_clock nanoseconds, readable without the lock.
   std::atomic<int64_t> earliest_timer_ns_;
   int timer_sleeper_ = -1;       // guarded by timers_mu_ (see TIMERS)

@@ -37,7 +37,7 @@ std::shared_ptr<TimerQueue> TimerQueue::Create(std::shared_ptr<ThreadPool> pool,
 Runnable TimerQueue::Add(Instant deadline, Runnable runnable) {
   LockGuard guard(lock_);
   if (stopped_) return runnable;
-  entries_.Add(deadline, std::move(runnable));
+  entries_.Push(deadline, std::move(runnable));
   // Only a new earliest deadline moves the timer. If the timer is armed for
   // an earlier one, its callback re-arms for whatever is earliest then.
   if (!armed_for_.has_value() || deadline < *armed_for_) {
@@ -59,7 +59,7 @@ size_t TimerQueue::size() const {
 void TimerQueue::Stop(std::vector<Runnable>& doomed) {
   LockGuard guard(lock_);
   stopped_ = true;
-  entries_.Clear(doomed);
+  entries_.DrainInto(doomed);
   // No callback is queued for later; one that is already due finds nothing.
   // The timer object itself is closed with the pool.
   SetThreadpoolTimer(timer_, nullptr, 0, 0);

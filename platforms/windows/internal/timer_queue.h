@@ -9,10 +9,10 @@
 #include <utility>
 #include <vector>
 
-#include "platforms/internal/timer_heap.h"
 #include "platforms/windows/internal/thread_pool.h"
 #include "platforms/windows/internal/win32.h"
 #include "scheduler/duration.h"
+#include "scheduler/internal/timer_heap.h"
 #include "scheduler/runnable.h"
 
 namespace scheduler::windows_internal {
@@ -73,7 +73,7 @@ class TimerQueue {
   PTP_TIMER timer_ = nullptr;  // Set once by Create; closed by the pool.
   mutable Lock lock_;
   // Guarded by lock_. Equal deadlines keep their `Add` order.
-  platform_internal::TimerHeap entries_;
+  internal::TimerHeap entries_;
   std::optional<Instant> armed_for_;  // the deadline the pool timer is set for
   bool stopped_ = false;
 };

@@ -1,25 +1,22 @@
-#include "platforms/internal/timer_heap.h"
+#include "scheduler/internal/timer_heap.h"
 
 #include <cassert>
 #include <utility>
 
-namespace scheduler::platform_internal {
-
-using internal::RunnableAccess;
-using internal::TaskCoreBase;
+namespace scheduler::internal {
 
 TimerHeap::~TimerHeap() {
   std::vector<Runnable> dropped;
-  Clear(dropped);
+  DrainInto(dropped);
 }
 
-void TimerHeap::Place(size_t index, Entry entry) {
+void TimerHeap::Place(size_t index, const Entry& entry) {
   entry.task->timer_slot() = static_cast<uint32_t>(index);
   entries_[index] = entry;
 }
 
 void TimerHeap::SiftUp(size_t index) {
-  Entry entry = entries_[index];
+  const Entry entry = entries_[index];
   while (index > 0) {
     const size_t parent = (index - 1) / 2;
     if (!Before(entry, entries_[parent])) break;
@@ -30,7 +27,7 @@ void TimerHeap::SiftUp(size_t index) {
 }
 
 void TimerHeap::SiftDown(size_t index) {
-  Entry entry = entries_[index];
+  const Entry entry = entries_[index];
   const size_t n = entries_.size();
   while (true) {
     size_t child = 2 * index + 1;
@@ -43,7 +40,7 @@ void TimerHeap::SiftDown(size_t index) {
   Place(index, entry);
 }
 
-void TimerHeap::Add(Instant deadline, Runnable runnable) {
+void TimerHeap::Push(Instant deadline, Runnable runnable) {
   TaskCoreBase* task = RunnableAccess::Release(runnable);
   assert(task->timer_slot() == TaskCoreBase::kNoTimerSlot && "a Runnable armed twice");
   entries_.push_back(Entry{deadline, next_sequence_++, task});
@@ -67,25 +64,30 @@ Runnable TimerHeap::TakeAt(size_t index) {
   return RunnableAccess::Adopt(task);
 }
 
-Runnable TimerHeap::Remove(TaskCoreBase* task) {
-  const uint32_t slot = task->timer_slot();
-  if (slot == TaskCoreBase::kNoTimerSlot || slot >= entries_.size() ||
-      entries_[slot].task != task) {
-    return Runnable();  // fired already, or armed in another structure
-  }
-  return TakeAt(slot);
+TimerHeap::Fired TimerHeap::Pop() {
+  const Instant deadline = entries_[0].deadline;
+  return Fired{deadline, TakeAt(0)};
 }
 
 void TimerHeap::TakeDue(Instant now, std::vector<Runnable>& due) {
   while (!entries_.empty() && entries_[0].deadline <= now) due.push_back(TakeAt(0));
 }
 
-void TimerHeap::Clear(std::vector<Runnable>& drained) {
+Runnable TimerHeap::Remove(TaskCoreBase* task) {
+  const uint32_t slot = task->timer_slot();
+  if (slot == TaskCoreBase::kNoTimerSlot || slot >= entries_.size() ||
+      entries_[slot].task != task) {
+    return Runnable();
+  }
+  return TakeAt(slot);
+}
+
+void TimerHeap::DrainInto(std::vector<Runnable>& out) {
   for (Entry& entry : entries_) {
     entry.task->timer_slot() = TaskCoreBase::kNoTimerSlot;
-    drained.push_back(RunnableAccess::Adopt(entry.task));
+    out.push_back(RunnableAccess::Adopt(entry.task));
   }
   entries_.clear();
 }
 
-}  // namespace scheduler::platform_internal
+}  // namespace scheduler::internal
