@@ -150,8 +150,8 @@
 #include <thread>
 
 #include "scheduler/duration.h"
-#include "scheduler/internal/frame_allocator.h"
 #include "scheduler/internal/scheduler_anchor.h"
+#include "scheduler/internal/task_block.h"
 #include "scheduler/runnable.h"
 #include "scheduler/task_metadata.h"
 #include "scheduler/task_observer.h"
@@ -194,9 +194,11 @@ class TaskCoreBase {
   TaskCoreBase(const TaskCoreBase&) = delete;
   TaskCoreBase& operator=(const TaskCoreBase&) = delete;
 
-  // Cores are allocated and freed once per task, like frames.
-  static void* operator new(std::size_t size) { return AllocateFrame(size); }
-  static void operator delete(void* core, std::size_t size) noexcept { FreeFrame(core, size); }
+  // Cores are built in task blocks (task_block.h), never by `new`; the
+  // deleting destructor that the last reference runs frees the whole block,
+  // the frame's memory included.
+  static void* operator new(std::size_t size) = delete;
+  static void operator delete(void* core) noexcept { FreeTaskBlock(core); }
 
   // Position in the timer structure of the scheduler holding the Runnable;
   // see TIMERS. kNoTimerSlot when not in one.
