@@ -37,7 +37,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "scheduler/internal/frame_allocator.h"
+#include "scheduler/internal/typed_task_core.h"
 
 namespace scheduler {
 
@@ -45,14 +45,6 @@ template <typename T>
 class Future;
 
 namespace internal {
-
-template <typename T>
-class TaskCore;
-
-// Stand-in for `void` where a value must be stored.
-struct Unit {};
-template <typename T>
-using Stored = std::conditional_t<std::is_void_v<T>, Unit, T>;
 
 // Types that may appear after `co_await` inside a Future declare
 // `using IsSchedulerAwaitable = void;`.
@@ -65,11 +57,6 @@ concept SchedulerAwaitable = requires {
 
 class FuturePromiseBase {
  public:
-  // Frames come from the per-thread recycling allocator (frame_allocator.h):
-  // a spawn-heavy program allocates and frees one per task.
-  static void* operator new(std::size_t size) { return AllocateFrame(size); }
-  static void operator delete(void* frame, std::size_t size) noexcept { FreeFrame(frame, size); }
-
   std::suspend_always initial_suspend() noexcept { return {}; }
 
   struct FinalAwaiter {
@@ -104,8 +91,18 @@ class FuturePromiseBase {
   std::exception_ptr error_;
 };
 
+// Frames come from the per-thread recycling allocator (frame_allocator.h), in
+// a block with room for the task core in front (task_block.h): spawning the
+// future allocates nothing more.
 template <typename T>
-class FuturePromise : public FuturePromiseBase {
+class TaskFrameAllocation {
+ public:
+  static void* operator new(std::size_t size) { return TaskCore<T>::Block::AllocateFrame(size); }
+  static void operator delete(void* frame) noexcept { TaskCore<T>::Block::FreeFrame(frame); }
+};
+
+template <typename T>
+class FuturePromise : public FuturePromiseBase, public TaskFrameAllocation<T> {
  public:
   Future<T> get_return_object() noexcept;
 
@@ -125,7 +122,7 @@ class FuturePromise : public FuturePromiseBase {
 };
 
 template <>
-class FuturePromise<void> : public FuturePromiseBase {
+class FuturePromise<void> : public FuturePromiseBase, public TaskFrameAllocation<void> {
  public:
   Future<void> get_return_object() noexcept;
   void return_void() noexcept {}
@@ -191,8 +188,8 @@ class [[nodiscard]] Future {
   friend promise_type;
   template <typename>
   friend class internal::TaskCore;
-  // For the task core: the frame handle (ownership stays with the Future).
-  std::coroutine_handle<promise_type> handle() const { return handle_; }
+  // For the task core: takes the frame out; the Future becomes empty.
+  std::coroutine_handle<promise_type> Release() { return std::exchange(handle_, nullptr); }
 
   explicit Future(std::coroutine_handle<promise_type> h) : handle_(h) {}
 

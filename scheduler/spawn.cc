@@ -24,9 +24,9 @@ Task<void> Timer(const std::shared_ptr<Scheduler>& scheduler, Duration delay,
   // structure; see TIMERS in task_core.h). A delay <= 0 is due now: the step
   // runs here, so the Task is ready at once (as in the seeds), without a trip
   // through the scheduler.
-  auto* core = new internal::TaskCore<void>(
+  auto* core = internal::TaskCore<void>::Frameless(
       scheduler, internal::ScheduleMode::kBackground,
-      internal::MakeMetadata(*scheduler, std::nullopt, std::nullopt, location), Future<void>());
+      internal::MakeMetadata(*scheduler, std::nullopt, std::nullopt, location));
   Task<void> task = internal::TaskAccess::Wrap(core);
   if (delay <= Duration::zero()) {
     core->StartCompleted();

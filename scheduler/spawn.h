@@ -39,7 +39,7 @@ Task<T> SpawnWithMode(const std::shared_ptr<Scheduler>& scheduler, ScheduleMode 
                       TaskMetadata metadata, Future<T> future) {
   if (scheduler == nullptr) FatalError("Spawn with a null scheduler at " + DescribeTask(metadata));
   if (!future.valid()) FatalError("Spawn of an empty Future: " + DescribeTask(metadata));
-  auto* core = new TaskCore<T>(scheduler, mode, std::move(metadata), std::move(future));
+  auto* core = TaskCore<T>::InFrame(scheduler, mode, std::move(metadata), std::move(future));
   Task<T> task = TaskAccess::Wrap(core);
   core->Start();
   return task;

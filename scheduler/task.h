@@ -82,12 +82,12 @@ class [[nodiscard]] Task {
   template <typename U = T>
   requires(!std::is_void_v<U>) static Task
       Ready(U value, std::source_location location = std::source_location::current()) {
-    return Task(new internal::TaskCore<T>(ReadyMetadata(location), std::move(value)));
+    return Task(internal::TaskCore<T>::Ready(ReadyMetadata(location), std::move(value)));
   }
   template <typename U = T>
   requires std::is_void_v<U>
   static Task Ready(std::source_location location = std::source_location::current()) {
-    return Task(new internal::TaskCore<void>(ReadyMetadata(location), internal::Unit{}));
+    return Task(internal::TaskCore<void>::Ready(ReadyMetadata(location), internal::Unit{}));
   }
 
   // Lets the task finish on its own; this handle becomes empty.

@@ -1,8 +1,8 @@
 // Internal: a per-thread recycling allocator for coroutine frames and task
-// cores.
+// cores (which share one block per spawned coroutine: task_block.h).
 //
-// Every spawn allocates a coroutine frame (and a task core) and every finished
-// task frees them, usually on another thread than the one that allocated. A
+// Every spawn allocates a coroutine frame with its task core and every
+// finished task frees it, usually on another thread than the one that allocated. A
 // general-purpose malloc handles that with locks or, for glibc, a per-thread
 // cache of only 7 blocks per size, which a burst of thousands of spawns
 // overflows at once. This allocator keeps, per thread and per 16-byte size

@@ -99,15 +99,39 @@
 // sees the other's bit and reports.
 //
 // REFERENCES (bits kRefShift..kEpochShift-1 of `state_`, 32 bits): one for
-// each Runnable, Task handle and Waker. The core (and the result in it) is freed when the last one
-// goes. They share the state word, as in tokio, so that a transition and the reference it creates
-// or consumes are one read-modify-write: `Start` publishes the handle's and the first Runnable's
-// references with its plain initial store; `Wake` counts the new Runnable's reference in the CAS
-// that sets kScheduled; the end of a step either keeps the Runnable's reference for the Runnable it
-// hands out (woken during the step) or drops it in the CAS that clears kRunning; `Detach`, and
-// `Cancel` of a finished task, drop the handle's reference in the CAS that clears kHandle. A party
-// may free the core only when the count it removed was the last one, so no transition after one
-// that drops a reference may touch the core unless the dropping party still holds another.
+// each Runnable, Task handle and Waker. The core (the result in it, and the block that holds both
+// it and the frame; see LAYOUT AND LIFETIME) is freed when the last one goes. They share the state
+// word, as in tokio, so that a transition and the reference it creates or consumes are one
+// read-modify-write: `Start` publishes the handle's and the first Runnable's references with its
+// plain initial store; `Wake` counts the new Runnable's reference in the CAS that sets kScheduled;
+// the end of a step either keeps the Runnable's reference for the Runnable it hands out (woken
+// during the step) or drops it in the CAS that clears kRunning; `Detach`, and `Cancel` of a
+// finished task, drop the handle's reference in the CAS that clears kHandle. A party may free the
+// core only when the count it removed was the last one, so no transition after one that drops a
+// reference may touch the core unless the dropping party still holds another.
+//
+// LAYOUT AND LIFETIME (one allocation per spawned coroutine). The core is
+// built in the memory block of the coroutine frame it runs, in a slot that
+// every `Future` frame reserves in front of itself (task_block.h), so a spawn
+// allocates nothing beyond the frame. Two lifetimes share the block:
+//   * the frame's objects (parameters, locals, promise) live until the owner
+//     defined in OWNERSHIP OF THE FRAME destroys the frame: at completion,
+//     after the result has been moved into the core, or at cancellation, at
+//     the current suspension point. The destroy runs every destructor but
+//     frees nothing (the block has a core);
+//   * the core, and with it the result and the block's memory, live until the
+//     last reference goes (REFERENCES); the deleting destructor then frees
+//     the whole block. A core whose last reference goes while its frame
+//     still exists (a suspended task nobody can wake) destroys the frame
+//     first.
+// So a frame is destroyed exactly once (by its owner, or by the last
+// reference), its destructors still run before the awaiter is woken (AWAITERS),
+// and the result outlives the frame until the Task has taken it. Timers and
+// `Task<T>::Ready` have no frame: their block holds the core alone.
+// Spawning a callable instead of a Future goes through a wrapper coroutine
+// (`InvokeKeepingAlive`) that keeps the callable in its frame and awaits the
+// Future it returns: the wrapper's frame holds the core, the callable's
+// Future is a second frame (two allocations, as a Future awaited inline is).
 //
 // REACHING THE SCHEDULER (`Submit`). A task must find its scheduler for as
 // long as the task lives, without keeping it alive. It points at the
@@ -150,8 +174,8 @@
 #include <thread>
 
 #include "scheduler/duration.h"
-#include "scheduler/internal/frame_allocator.h"
 #include "scheduler/internal/scheduler_anchor.h"
+#include "scheduler/internal/task_block.h"
 #include "scheduler/runnable.h"
 #include "scheduler/task_metadata.h"
 #include "scheduler/task_observer.h"
@@ -194,9 +218,11 @@ class TaskCoreBase {
   TaskCoreBase(const TaskCoreBase&) = delete;
   TaskCoreBase& operator=(const TaskCoreBase&) = delete;
 
-  // Cores are allocated and freed once per task, like frames.
-  static void* operator new(std::size_t size) { return AllocateFrame(size); }
-  static void operator delete(void* core, std::size_t size) noexcept { FreeFrame(core, size); }
+  // Cores are built in task blocks (task_block.h), never by `new`; the
+  // deleting destructor that the last reference runs frees the whole block,
+  // the frame's memory included.
+  static void* operator new(std::size_t size) = delete;
+  static void operator delete(void* core) noexcept { FreeTaskBlock(core); }
 
   // Position in the timer structure of the scheduler holding the Runnable;
   // see TIMERS. kNoTimerSlot when not in one.
