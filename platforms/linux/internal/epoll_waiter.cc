@@ -224,7 +224,11 @@ void EpollWaiter::WaitAndDispatch(int timeout_ms, const Scheduler* dispatcher) {
   }
   // Woken tasks queue up behind the foreground runnables already queued.
   for (const Waker& waker : wakes) waker.Wake();
-  for (auto& [watch, events] : calls) {
+  for (auto& call : calls) {
+    // Named, not a structured binding: clang 14 (the clang_tsa build) cannot
+    // capture a structured binding in a lambda.
+    auto& watch = call.first;
+    const auto events = call.second;
     // A callback may remove later watches of this batch, or drop the
     // dispatcher's last reference (then the loop is stopped and returns).
     if (watch->removed || stopped_.load(std::memory_order_relaxed)) continue;
