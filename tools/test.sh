@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: every test, plus the layering and importability checks.
 #   tools/test.sh               # bazel test //... + checks
-#   tools/test.sh --sanitizers  # ... and again under --config=asan, tsan and ubsan
+#   tools/test.sh --sanitizers  # ... and again under --config=asan_ubsan (ASan and UBSan in one
+#                               #     build) and --config=tsan
 #   tools/test.sh --windows     # ... and the mingw-w64 cross build, tests run under wine
 #   tools/test.sh --lint        # ... and the static checks: buildifier (BUILD files formatted),
 #                               #     clang-tidy over the core, the clang thread-safety build
@@ -31,8 +32,9 @@ total_failed=0
 total_skipped=0
 status=0
 
+started_at="${SECONDS}"
 count() {  # count NAME PASSED FAILED SKIPPED RC
-  echo "=== $1: $2 passed, $3 failed, $4 skipped (exit $5)"
+  echo "=== $1: $2 passed, $3 failed, $4 skipped (exit $5) [$((SECONDS - started_at)) s since start]"
   total_passed=$((total_passed + $2))
   total_failed=$((total_failed + $3))
   total_skipped=$((total_skipped + $4))
@@ -102,9 +104,8 @@ if ((lint)); then
 fi
 
 if ((sanitizers)); then
-  run_tests "asan" --config=asan //...
+  run_tests "asan_ubsan" --config=asan_ubsan //...
   run_tests "tsan" --config=tsan //...
-  run_tests "ubsan" --config=ubsan //...
 fi
 
 if ((windows)); then
