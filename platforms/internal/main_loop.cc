@@ -66,18 +66,20 @@ bool MainLoop::Run(const Scheduler* dispatcher) {
     std::deque<Runnable> batch;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      bool slept = false;
+      // Whether the batch needs a Poll first: yes unless the last Sleep was
+      // ended by a Wake and dispatched every source ready by then (the
+      // contract of MainLoopWaiter::Sleep says why that is enough).
+      bool poll_first = true;
       while (queue_.empty() && !quit_.load(std::memory_order_relaxed) &&
              !stopped_.load(std::memory_order_relaxed)) {
         sleeping_ = true;
-        waiter_->Sleep(lock, dispatcher);
+        poll_first = waiter_->Sleep(lock, dispatcher);
         sleeping_ = false;
         wake_sent_ = false;
-        slept = true;
       }
       if (stopped_.load(std::memory_order_relaxed)) return true;
       if (quit_.exchange(false, std::memory_order_relaxed)) return true;
-      if (!slept) {
+      if (poll_first) {
         // Sources get their turn before every batch, not only when the
         // queue runs dry.
         lock.unlock();

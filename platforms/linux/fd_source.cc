@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "platforms/internal/dispatcher_backend.h"
-#include "platforms/internal/main_loop.h"
+#include "platforms/internal/main_loop_source.h"
 #include "scheduler/internal/task_core.h"
 #include "scheduler/task_metadata.h"
 
@@ -15,6 +15,17 @@ namespace {
 using linux_internal::EpollWaiter;
 
 std::string Where(std::source_location location) { return " at " + FormatLocation(location); }
+
+// How fd sources name themselves in misuse reports (main_loop_source.h).
+platform_internal::SourceUse FdUse(std::string operation, int fd, std::source_location where,
+                                   std::string main_thread_only) {
+  return {
+      .what = std::move(operation) + "(" + std::to_string(fd) + ")",
+      .where = where,
+      .main_thread_only = std::move(main_thread_only),
+      .wrong_loop = "cannot wait for file descriptors (only the Linux dispatcher's epoll loop can)",
+  };
+}
 
 // Interests may only ask for readability and writability.
 FdEvents Wanted(FdEvents events) { return events & (FdEvents::kReadable | FdEvents::kWritable); }
@@ -62,18 +73,9 @@ void FdWatch::Reset() {
 
 FdWatch WatchFd(PlatformDispatcher& dispatcher, int fd, FdEvents events,
                 std::function<void(FdEvents)> on_ready, std::source_location location) {
-  if (!dispatcher.IsMainThread()) {
-    internal::FatalError("scheduler: WatchFd(" + std::to_string(fd) + ")" + Where(location) +
-                         " called off the dispatcher's main thread; watches belong to the main "
-                         "thread, where their callbacks run");
-  }
-  std::shared_ptr<EpollWaiter> waiter = std::dynamic_pointer_cast<EpollWaiter>(
-      platform_internal::BackendAccess::Of(dispatcher).main_loop_waiter());
-  if (waiter == nullptr) {
-    internal::FatalError("scheduler: WatchFd(" + std::to_string(fd) + ")" + Where(location) +
-                         ": this dispatcher's main loop cannot wait for file descriptors (only "
-                         "the Linux dispatcher's epoll loop can)");
-  }
+  std::shared_ptr<EpollWaiter> waiter = platform_internal::RegisteringLoopWaiterAs<EpollWaiter>(
+      dispatcher, FdUse("WatchFd", fd, location,
+                        "watches belong to the main thread, where their callbacks run"));
   auto state = std::make_unique<FdWatch::State>();
   state->waiter = std::move(waiter);
   state->interest.fd = fd;
@@ -108,21 +110,10 @@ FdReadiness::~FdReadiness() {
 }
 
 bool FdReadiness::await_suspend(std::coroutine_handle<> h) {
-  const char* what = interest_.events == FdEvents::kReadable ? "Readable" : "Writable";
-  platform_internal::MainLoop* loop = platform_internal::MainLoop::Current();
-  if (loop == nullptr) {
-    internal::FatalError(std::string("scheduler: co_await ") + what + "(" +
-                         std::to_string(interest_.fd) + ")" + Where(location_) +
-                         " outside the main loop: only a foreground task, run by RunMainLoop on "
-                         "the main thread, can wait for a file descriptor");
-  }
-  std::shared_ptr<EpollWaiter> waiter = std::dynamic_pointer_cast<EpollWaiter>(loop->waiter());
-  if (waiter == nullptr) {
-    internal::FatalError(std::string("scheduler: co_await ") + what + "(" +
-                         std::to_string(interest_.fd) + ")" + Where(location_) +
-                         ": this main loop cannot wait for file descriptors (only the Linux "
-                         "dispatcher's epoll loop can)");
-  }
+  const char* what =
+      interest_.events == FdEvents::kReadable ? "co_await Readable" : "co_await Writable";
+  std::shared_ptr<EpollWaiter> waiter = platform_internal::AwaitingLoopWaiterAs<EpollWaiter>(
+      FdUse(what, interest_.fd, location_, "a file descriptor"));
   interest_.waker = internal::SuspendCurrentTask(h, location_);
   waiter_ = std::move(waiter);
   waiter_->Add(&interest_, location_);

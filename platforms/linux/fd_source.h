@@ -23,6 +23,9 @@
 // awaiting it: they are queued behind the runnables already queued, like any
 // other wake-up. So a busy main thread still serves its descriptors once per
 // batch, and an idle one sleeps in the kernel (no polling, no timeout).
+// Order across threads: a descriptor made ready before a foreground runnable
+// is pushed (by any thread: write a pipe, then wake a task) is dispatched
+// before that runnable runs.
 //
 // Readiness is level-triggered: a watch's callback is called again at every
 // turn while the descriptor stays ready, so it must consume what is ready

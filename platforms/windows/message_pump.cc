@@ -4,8 +4,7 @@
 #include <thread>
 #include <utility>
 
-#include "platforms/internal/dispatcher_backend.h"
-#include "platforms/internal/main_loop.h"
+#include "platforms/internal/main_loop_source.h"
 #include "platforms/windows/internal/message_pump_waiter.h"
 #include "scheduler/internal/task_core.h"
 #include "scheduler/task_metadata.h"
@@ -16,6 +15,8 @@ namespace {
 using windows_internal::MessagePumpWaiter;
 
 std::string Where(std::source_location location) { return " at " + FormatLocation(location); }
+
+constexpr char kNotAPump[] = "is not a message pump (only the Windows dispatcher's is)";
 
 }  // namespace
 
@@ -59,18 +60,15 @@ void MessageFilter::Reset() {
 MessageFilter FilterMessages(PlatformDispatcher& dispatcher,
                              std::function<bool(const tagMSG&)> filter,
                              std::source_location location) {
-  if (!dispatcher.IsMainThread()) {
-    internal::FatalError("scheduler: FilterMessages" + Where(location) +
-                         " called off the dispatcher's main thread; message filters belong to "
-                         "the main thread, whose messages they see");
-  }
-  std::shared_ptr<MessagePumpWaiter> waiter = std::dynamic_pointer_cast<MessagePumpWaiter>(
-      platform_internal::BackendAccess::Of(dispatcher).main_loop_waiter());
-  if (waiter == nullptr) {
-    internal::FatalError("scheduler: FilterMessages" + Where(location) +
-                         ": this dispatcher's main loop is not a message pump (only the Windows "
-                         "dispatcher's is)");
-  }
+  std::shared_ptr<MessagePumpWaiter> waiter =
+      platform_internal::RegisteringLoopWaiterAs<MessagePumpWaiter>(
+          dispatcher, {
+                          .what = "FilterMessages",
+                          .where = location,
+                          .main_thread_only = "message filters belong to the main thread, whose "
+                                              "messages they see",
+                          .wrong_loop = kNotAPump,
+                      });
   auto state = std::make_unique<MessageFilter::State>();
   state->waiter = std::move(waiter);
   state->entry = std::make_shared<windows_internal::MessageFilterEntry>(
@@ -90,19 +88,13 @@ HandleSignal::~HandleSignal() {
 }
 
 bool HandleSignal::await_suspend(std::coroutine_handle<> h) {
-  platform_internal::MainLoop* loop = platform_internal::MainLoop::Current();
-  if (loop == nullptr) {
-    internal::FatalError("scheduler: co_await Signaled(handle)" + Where(location_) +
-                         " outside the main loop: only a foreground task, run by RunMainLoop on "
-                         "the main thread, can wait for a handle");
-  }
   std::shared_ptr<MessagePumpWaiter> waiter =
-      std::dynamic_pointer_cast<MessagePumpWaiter>(loop->waiter());
-  if (waiter == nullptr) {
-    internal::FatalError("scheduler: co_await Signaled(handle)" + Where(location_) +
-                         ": this main loop is not a message pump (only the Windows "
-                         "dispatcher's is)");
-  }
+      platform_internal::AwaitingLoopWaiterAs<MessagePumpWaiter>({
+          .what = "co_await Signaled(handle)",
+          .where = location_,
+          .main_thread_only = "a handle",
+          .wrong_loop = kNotAPump,
+      });
   interest_.waker = internal::SuspendCurrentTask(h, location_);
   waiter_ = std::move(waiter);
   waiter_->Add(&interest_, location_);

@@ -30,6 +30,9 @@
 // So a window procedure runs on the main thread between two batches, never
 // in the middle of one; a busy main thread still pumps once per batch; an
 // idle one sleeps in the kernel (no polling, no timeout).
+// Order across threads: a message posted (or a handle signaled) before a
+// foreground runnable is pushed, by any thread, is taken before that runnable
+// runs (up to the 256-message limit of one turn).
 //
 // WM_QUIT (PostQuitMessage, or PostThreadMessage of WM_QUIT) ends
 // `RunMainLoop` like `QuitMainLoop`: the message is consumed (its exit code

@@ -141,11 +141,12 @@ size_t EpollWaiter::registered_fds() const {
   return fds_.size();
 }
 
-void EpollWaiter::Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) {
+bool EpollWaiter::Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) {
   lock.unlock();
   sleeps_.fetch_add(1, std::memory_order_relaxed);
-  WaitAndDispatch(-1, dispatcher);
+  const bool sources = WaitAndDispatch(-1, dispatcher);
   lock.lock();
+  return sources;
 }
 
 void EpollWaiter::Poll(const Scheduler* dispatcher) {
@@ -184,9 +185,10 @@ void EpollWaiter::Stop() {
   for (const Waker& waker : wakes) waker.Wake();
 }
 
-void EpollWaiter::WaitAndDispatch(int timeout_ms, const Scheduler* dispatcher) {
+bool EpollWaiter::WaitAndDispatch(int timeout_ms, const Scheduler* dispatcher) {
   const int n = epoll_wait(epoll_fd_, events_, static_cast<int>(std::size(events_)), timeout_ms);
-  if (n <= 0) return;  // nothing, or EINTR: the loop checks again
+  if (n <= 0) return false;  // nothing, or EINTR: the loop checks again
+  bool sources = n == static_cast<int>(std::size(events_));
   std::vector<Waker> wakes;
   std::vector<std::pair<std::shared_ptr<WatchCallback>, FdEvents>> calls;
   {
@@ -198,6 +200,7 @@ void EpollWaiter::WaitAndDispatch(int timeout_ms, const Scheduler* dispatcher) {
         [[maybe_unused]] ssize_t read_bytes = read(wake_fd_, &count, sizeof count);
         continue;
       }
+      sources = true;
       auto it = fds_.find(fd);
       if (it == fds_.end()) continue;  // removed since the kernel reported it
       const FdEvents got = FromEpoll(events_[i].events);
@@ -235,6 +238,7 @@ void EpollWaiter::WaitAndDispatch(int timeout_ms, const Scheduler* dispatcher) {
     platform_internal::RunDispatcherCallback([&] { watch->on_ready(events); }, dispatcher,
                                              "an FdWatch callback");
   }
+  return sources;
 }
 
 }  // namespace scheduler::linux_internal

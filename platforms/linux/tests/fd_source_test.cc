@@ -18,16 +18,19 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "executor/executor.h"
 #include "gtest/gtest.h"
 #include "platforms/internal/dispatcher_backend.h"
 #include "platforms/internal/os_dispatchers.h"
 #include "platforms/linux/internal/epoll_waiter.h"
+#include "scheduler/oneshot.h"
 #include "scheduler/spawn.h"
 #include "scheduler/task.h"
 #include "scheduler/yield.h"
@@ -104,6 +107,50 @@ TEST_F(FdSourceTest, WatchCallsBackOnTheMainThreadWithWhatIsReady) {
   EXPECT_EQ(got, "ab");
   EXPECT_EQ(events, FdEvents::kReadable);
   EXPECT_EQ(callback_thread, std::this_thread::get_id());
+}
+
+// The order across threads (THE MAIN-LOOP RULE): a descriptor made ready
+// before a runnable is pushed is dispatched before that runnable runs, also
+// when the push arrives while the loop, woken by another descriptor, is still
+// dispatching it (the loop then polls once more before the batch).
+TEST_F(FdSourceTest, ADescriptorReadyBeforeAPushIsDispatchedBeforeTheRunnable) {
+  Pipe first, second;
+  absl::Notification first_callback_running, pushed;
+  bool second_dispatched = false;
+  std::optional<bool> second_seen_by_runnable;
+  FdWatch first_watch = WatchFd(*dispatcher_, first.read_fd, FdEvents::kReadable, [&](FdEvents) {
+    first.ReadAll();
+    first_callback_running.Notify();
+    // Held here until the other thread has readied `second` and pushed.
+    pushed.WaitForNotification();
+  });
+  FdWatch second_watch = WatchFd(*dispatcher_, second.read_fd, FdEvents::kReadable, [&](FdEvents) {
+    second.ReadAll();
+    second_dispatched = true;
+  });
+  // The other thread's Send wakes this task: the push of the runnable. The
+  // thread starts once the task runs, so that the first callback can only
+  // run after the task is suspended.
+  auto [sender, receiver] = MakeOneshot<int>();
+  std::thread other;
+  foreground_
+      .Spawn([&, rx = std::move(receiver), tx = std::move(sender)]() mutable -> Future<void> {
+        other = std::thread([&, tx = std::move(tx)]() mutable {
+          first.Write('a');
+          first_callback_running.WaitForNotification();
+          second.Write('b');
+          EXPECT_TRUE(std::move(tx).Send(1).ok());
+          pushed.Notify();
+        });
+        EXPECT_TRUE((co_await std::move(rx)).ok());
+        second_seen_by_runnable = second_dispatched;
+        dispatcher_->QuitMainLoop();
+      })
+      .Detach();
+  dispatcher_->RunMainLoop();
+  other.join();
+  ASSERT_TRUE(second_seen_by_runnable.has_value());
+  EXPECT_TRUE(*second_seen_by_runnable);
 }
 
 TEST_F(FdSourceTest, ResetStopsTheCallbackAndUnregisters) {

@@ -94,11 +94,12 @@ void MessagePumpWaiter::RemoveFilter(const MessageFilterEntry* entry) {
   });
 }
 
-void MessagePumpWaiter::Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) {
+bool MessagePumpWaiter::Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) {
   lock.unlock();
   sleeps_.fetch_add(1, std::memory_order_relaxed);
-  WaitAndDispatch(INFINITE, dispatcher);
+  const bool sources = WaitAndDispatch(INFINITE, dispatcher);
   lock.lock();
+  return sources;
 }
 
 void MessagePumpWaiter::Poll(const Scheduler* dispatcher) {
@@ -133,7 +134,7 @@ void MessagePumpWaiter::CloseRemoved() {
   for (HANDLE handle : closing) CloseHandle(handle);
 }
 
-void MessagePumpWaiter::WaitAndDispatch(DWORD timeout_ms, const Scheduler* dispatcher) {
+bool MessagePumpWaiter::WaitAndDispatch(DWORD timeout_ms, const Scheduler* dispatcher) {
   CloseRemoved();
   DWORD count = 0;
   {
@@ -171,7 +172,11 @@ void MessagePumpWaiter::WaitAndDispatch(DWORD timeout_ms, const Scheduler* dispa
     }
     WakeSignaled(signaled, n);
   }
-  PumpMessages(dispatcher);
+  // The wake event is the last handle: a result past it is input, one before
+  // it a handle (the lowest signaled index is reported).
+  const bool woken_by_sources = result != WAIT_OBJECT_0 + count && result != WAIT_TIMEOUT;
+  const bool at_limit = PumpMessages(dispatcher);
+  return woken_by_sources || at_limit;
 }
 
 void MessagePumpWaiter::WakeSignaled(const uint64_t* ids, size_t count) {
@@ -194,11 +199,12 @@ void MessagePumpWaiter::WakeSignaled(const uint64_t* ids, size_t count) {
   for (const Waker& waker : wakes) waker.Wake();
 }
 
-void MessagePumpWaiter::PumpMessages(const Scheduler* dispatcher) {
+bool MessagePumpWaiter::PumpMessages(const Scheduler* dispatcher) {
   bool more = true;
   bool quit = false;
-  for (int i = 0; more && !quit && i < kMaxMessagesPerTurn; ++i) {
-    if (stopped_.load(std::memory_order_relaxed)) return;
+  int i = 0;
+  for (; more && !quit && i < kMaxMessagesPerTurn; ++i) {
+    if (stopped_.load(std::memory_order_relaxed)) return false;
     // PeekMessage runs inside the callback too: it calls window procedures
     // itself, for messages sent from other threads (SendMessage), which never
     // appear in the queue.
@@ -228,6 +234,7 @@ void MessagePumpWaiter::PumpMessages(const Scheduler* dispatcher) {
     // this waiter serves is the one running on this thread.
     if (platform_internal::MainLoop* loop = platform_internal::MainLoop::Current()) loop->Quit();
   }
+  return more && !quit && i == kMaxMessagesPerTurn;
 }
 
 }  // namespace scheduler::windows_internal

@@ -16,6 +16,9 @@
 #define NOMINMAX
 #endif
 #include <windows.h>
+// <winbase.h> defines Yield() away (a Win16 leftover), which would hide
+// scheduler::Yield in every file that includes this one.
+#undef Yield
 
 namespace scheduler::windows_internal {
 

@@ -3,18 +3,7 @@
 // while foreground runnables and timers run, foreground tasks wait for
 // handles, and the pump sleeps in the kernel when idle. Cross-built with
 // --config=windows, run under wine.
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
 #include "platforms/windows/message_pump.h"
-
-#include <windows.h>
-// <winbase.h> defines Yield() away (a Win16 leftover), which would hide
-// scheduler::Yield.
-#undef Yield
 
 #include <atomic>
 #include <chrono>
@@ -32,6 +21,7 @@
 #include "platforms/platform_dispatcher.h"
 #include "platforms/tests/frame_counters.h"
 #include "platforms/windows/internal/message_pump_waiter.h"
+#include "platforms/windows/internal/win32.h"
 #include "scheduler/future.h"
 #include "scheduler/task.h"
 #include "scheduler/yield.h"
