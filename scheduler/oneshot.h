@@ -140,23 +140,24 @@ class OneshotReceiver {
   class Awaiter {
    public:
     using IsSchedulerAwaitable = void;
-    explicit Awaiter(internal::OneshotState<T>* s) : state_(s), inner_(s, 0) {}
+    explicit Awaiter(internal::OneshotState<T>* s) : inner_(s, 0) {}
     bool await_ready() { return inner_.await_ready(); }
     bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
     absl::StatusOr<T> await_resume() {
       inner_.await_resume();
-      std::optional<T> value = state_->Take();
+      internal::OneshotState<T>* state = inner_.primitive();
+      std::optional<T> value = state->Take();
       if (!value.has_value()) {
-        return absl::CancelledError("oneshot sender made at " + FormatLocation(state_->location) +
+        return absl::CancelledError("oneshot sender made at " + FormatLocation(state->location) +
                                     " was dropped without sending");
       }
       return std::move(*value);
     }
 
    private:
-    // Kept alive by the receiver, which outlives the await (it is the
-    // awaited object); a raw pointer spares the hot path two atomic updates.
-    internal::OneshotState<T>* state_;
+    // Its primitive, the state, is kept alive by the receiver, which
+    // outlives the await (it is the awaited object); a raw pointer spares the
+    // hot path two atomic updates.
     internal::WaitAwaiter<internal::OneshotState<T>> inner_;
   };
 
