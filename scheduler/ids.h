@@ -6,9 +6,11 @@
 #ifndef SCHEDULER_IDS_H_
 #define SCHEDULER_IDS_H_
 
+#include <bit>
 #include <compare>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <utility>
 
@@ -71,9 +73,71 @@ class SessionId : public internal::IdBase<SessionId> {
   static SessionId New();
 };
 
+// An optional id in the size of the id: `std::optional`'s interface (the
+// subset that ids need), with zero, which no id ever is, meaning "none".
+// `std::optional<Id>` would take twice the space, and every spawned task
+// carries three of these (TaskMetadata). Converts implicitly from and to
+// `std::optional<Id>`, and compares with it, with `Id` and with
+// `std::nullopt`, so code written against `std::optional` keeps working.
+// A value type: not thread-safe beyond that of a uint64_t.
+template <typename Id>
+class OptionalId {
+ public:
+  using value_type = Id;
+
+  constexpr OptionalId() = default;
+  constexpr OptionalId(std::nullopt_t) {}            // NOLINT(google-explicit-constructor)
+  constexpr OptionalId(Id id) : id_(id) {}           // NOLINT(google-explicit-constructor)
+  constexpr OptionalId(const std::optional<Id>& id)  // NOLINT(google-explicit-constructor)
+      : id_(id.has_value() ? *id : kNone) {}
+
+  constexpr operator std::optional<Id>() const {  // NOLINT(google-explicit-constructor)
+    return has_value() ? std::optional<Id>(id_) : std::nullopt;
+  }
+
+  constexpr bool has_value() const { return id_.value() != 0; }
+  constexpr explicit operator bool() const { return has_value(); }
+  // Precondition (as for std::optional): has_value().
+  constexpr const Id& operator*() const { return id_; }
+  constexpr const Id* operator->() const { return &id_; }
+  // Throws std::bad_optional_access when empty.
+  constexpr const Id& value() const {
+    if (!has_value()) throw std::bad_optional_access();
+    return id_;
+  }
+  constexpr Id value_or(Id fallback) const { return has_value() ? id_ : fallback; }
+  constexpr void reset() { id_ = kNone; }
+
+  friend constexpr bool operator==(const OptionalId& a, const OptionalId& b) {
+    return a.id_ == b.id_;
+  }
+  friend constexpr bool operator==(const OptionalId& a, const Id& b) {
+    return a.has_value() && a.id_ == b;
+  }
+  friend constexpr bool operator==(const OptionalId& a, std::nullopt_t) { return !a.has_value(); }
+  friend constexpr bool operator==(const OptionalId& a, const std::optional<Id>& b) {
+    return a == OptionalId(b);
+  }
+
+  template <typename H>
+  friend H AbslHashValue(H h, const OptionalId& id) {
+    return H::combine(std::move(h), std::optional<Id>(id));
+  }
+
+ private:
+  // The empty value. bit_cast: `TaskLabel`s cannot be made from a number.
+  static constexpr Id kNone = std::bit_cast<Id>(uint64_t{0});
+  Id id_ = kNone;
+};
+
 std::ostream& operator<<(std::ostream& os, TaskId id);
 std::ostream& operator<<(std::ostream& os, TaskLabel label);
 std::ostream& operator<<(std::ostream& os, SessionId session);
+// The id, or "none".
+template <typename Id>
+std::ostream& operator<<(std::ostream& os, const OptionalId<Id>& id) {
+  return id.has_value() ? os << *id : os << "none";
+}
 
 }  // namespace scheduler
 

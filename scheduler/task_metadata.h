@@ -36,17 +36,19 @@ enum class Priority : uint8_t { kHigh, kMedium, kLow };
 const char* PriorityName(Priority priority);
 
 // Immutable description of a spawned task, carried by each of its `Runnable`s.
+// Every spawned task holds one (48 bytes), so the optional ids are
+// `OptionalId`s (std::optional's interface, 8 bytes each; ids.h).
 // Schedulers use `label` and `session` to pick a queue; diagnostics print
 // `location` so that a leaked or stuck task names the line that spawned it.
 struct TaskMetadata {
   TaskId id;
   // Set for tasks spawned with `SpawnLabeled`.
-  std::optional<TaskLabel> label;
+  OptionalId<TaskLabel> label;
   // Set for foreground tasks: the `ForegroundExecutor` session they belong to.
-  std::optional<SessionId> session;
+  OptionalId<SessionId> session;
   // The task that was running on this thread when this one was spawned, if any.
   // Lets layers above (for example the Cloud session tracker) follow lineage.
-  std::optional<TaskId> parent;
+  OptionalId<TaskId> parent;
   std::source_location location;
   // Set by `SpawnWithPriority`; see `Priority`.
   Priority priority = Priority::kMedium;

@@ -9,8 +9,16 @@ namespace scheduler::internal {
 namespace {
 
 constexpr std::size_t kGranule = 16;
-constexpr std::size_t kClasses = 64;  // blocks of 16, 32, ..., 1024 bytes
-constexpr std::size_t kMaxBlock = kGranule * kClasses;
+// SIZE CLASSES. glibc's malloc puts an 8-byte header in front of each block
+// and rounds header + block up to 16 bytes. A class of exactly 16k bytes
+// therefore costs 16k + 16 of heap, 8 of them padding; a class of 16k - 8
+// bytes fills its 16k-byte chunk. So class c holds blocks of 16(c+1) - 8
+// bytes: a request gets the smallest chunk glibc could give it, with or
+// without recycling. (Other mallocs round to 16 or more themselves; for
+// them the 8 bytes make no difference.)
+constexpr std::size_t kMallocHeader = 8;
+constexpr std::size_t kClasses = 64;  // blocks of 8, 24, ..., 1016 bytes
+constexpr std::size_t kMaxBlock = kGranule * kClasses - kMallocHeader;
 constexpr int kBlocksPerClass = 256;
 // Blocks move between a thread and the shared depot in batches of this many.
 constexpr int kBatch = kBlocksPerClass / 2;
@@ -119,7 +127,10 @@ class ThreadCache {
 
 ThreadCache* Cache() { return ThreadExitSafe<ThreadCache>::Get(); }
 
-std::size_t ClassOf(std::size_t size) { return (size - 1) / kGranule; }
+std::size_t ClassOf(std::size_t size) { return (size + kMallocHeader - 1) / kGranule; }
+std::size_t ClassSize(std::size_t size_class) {
+  return (size_class + 1) * kGranule - kMallocHeader;
+}
 
 }  // namespace
 
@@ -136,7 +147,7 @@ void* AllocateFrame(std::size_t size) {
   // Always the class's full size, so that any thread can recycle the block
   // for any request of the same class (even if recycling is switched on
   // while blocks are out).
-  return ::operator new((size_class + 1) * kGranule);
+  return ::operator new(ClassSize(size_class));
 }
 
 void FreeFrame(void* block, std::size_t size) noexcept {

@@ -17,10 +17,13 @@
 //
 // Bounds: at most 256 blocks per class per thread and 64 batches of 128 per
 // class in the depot are kept idle; a thread's lists are released when the
-// thread exits. Blocks larger than 1 KiB go straight to `::operator new`.
+// thread exits. Blocks larger than 1016 bytes go straight to
+// `::operator new`. Classes are 16 bytes apart and sized to fill glibc's
+// chunks exactly (8, 24, 40, ... bytes; SIZE CLASSES in the .cc).
 //
 // Alignment: blocks are aligned to __STDCPP_DEFAULT_NEW_ALIGNMENT__, as the
-// coroutine frame allocation requires.
+// coroutine frame allocation requires (`::operator new` aligns every block
+// so, whatever its size).
 //
 // Thread-safety: both functions may be called from any thread, including
 // during thread exit (after the thread's lists are gone they fall back to

@@ -139,10 +139,12 @@ class TaskCore final : public TaskCoreBase {
   }
   std::exception_ptr error() const override { return error_; }
 
+  // The flags before the exception pointer: with a small result they fit
+  // in the padding after it and TaskCoreBase's tail (8 bytes per task).
   std::optional<Stored<T>> value_;
-  std::exception_ptr error_;
   bool has_frame_ = false;
   bool taken_ = false;
+  std::exception_ptr error_;
 };
 
 }  // namespace internal

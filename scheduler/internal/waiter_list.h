@@ -76,6 +76,11 @@ struct WaiterNode {
   WaiterNode* next = nullptr;
   Waker waker;
   State state = State::kIdle;
+  // Set once the node was queued, until its task resumed: only then may the
+  // list or a notifier still refer to it. Touched only by the awaiting task
+  // (WaitAwaiter); here rather than in the awaiter because it fits in the
+  // padding after `state` (8 bytes less in every frame that awaits).
+  bool enqueued = false;
   uint64_t want = 0;   // what it waits for (primitive-defined, e.g. permits)
   uint64_t grant = 0;  // what it was given (primitive-defined)
 };
@@ -136,15 +141,17 @@ class WaitAwaiter {
   WaitAwaiter(P* primitive, uint64_t want) : primitive_(primitive) { node_.want = want; }
   WaitAwaiter(WaitAwaiter&& other) noexcept
       : primitive_(other.primitive_), node_(std::move(other.node_)) {
-    if (other.enqueued_) FatalError("waiter list: an awaiter moved while it waits");
+    if (other.node_.enqueued) FatalError("waiter list: an awaiter moved while it waits");
   }
 
   // The node, for setting or taking its payload (before or after the await).
   Node& node() { return node_; }
+  // The primitive waited on (awaiters that wrap this one need not keep it).
+  P* primitive() const { return primitive_; }
   WaitAwaiter& operator=(WaitAwaiter&&) = delete;
 
   ~WaitAwaiter() {
-    if (!enqueued_) return;
+    if (!node_.enqueued) return;
     // Rule 4: destroyed while queued or notified, i.e. the task was
     // cancelled at this await.
     WakeList wakes;
@@ -182,7 +189,7 @@ class WaitAwaiter {
       if (!primitive_->TryAcquire(node_, wakes)) {
         primitive_->waiters().PushBack(&node_, std::move(waker));
         primitive_->OnEnqueued(node_);
-        enqueued_ = true;
+        node_.enqueued = true;
         return true;
       }
     }
@@ -191,14 +198,14 @@ class WaitAwaiter {
   }
 
   uint64_t await_resume() {
-    if (enqueued_) {
+    if (node_.enqueued) {
       // Rule 3. The notifier's writes happen-before this step (the wake-up
       // goes through the task core's acq_rel state word and the scheduler).
       if (node_.state != WaiterNode::State::kNotified) {
         FatalError("waiter list: a task resumed without being notified");
       }
       node_.state = WaiterNode::State::kConsumed;
-      enqueued_ = false;
+      node_.enqueued = false;
     }
     return node_.grant;
   }
@@ -206,9 +213,6 @@ class WaitAwaiter {
  private:
   P* const primitive_;
   Node node_;
-  // Set once the node was queued, until the task resumed: only then may the
-  // list or a notifier still refer to it. Touched only by the awaiting task.
-  bool enqueued_ = false;
 };
 
 }  // namespace scheduler::internal
