@@ -370,8 +370,20 @@ void WorkerPool::TransitionFromSearching(Worker& self) {
   if (!self.searching) return;
   self.searching = false;
   const uint32_t previous = idle_state_.fetch_sub(1, std::memory_order_seq_cst);
-  // The last searcher found work: there may be more, so get someone looking.
-  if ((previous & kSearchingMask) == 1) NotifyOne();
+  if ((previous & kSearchingMask) != 1) return;
+    // The last searcher found work. Pushers that saw it searching woke nobody,
+    // so if work is still queued, get someone looking; if none is (the common
+    // case of one task handed to one woken worker, such as a round trip from
+    // the main thread), waking a sibling would only cost it a futex wake-up, a
+    // fruitless search and a park. No push is missed: the decrement above, a
+    // seq_cst fence, then WorkPending, against a pusher's publish, fence, read
+    // of idle_state_, is WHY NO TASK IS STRANDED's argument again (a pusher
+    // that reads idle_state_ after the decrement sees no searcher and wakes a
+    // worker itself).
+#if !defined(__SANITIZE_THREAD__)
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
+  if (WorkPending()) NotifyOne();
 }
 
 bool WorkerPool::WorkPending() const {
