@@ -37,6 +37,7 @@
 #include "scheduler/oneshot.h"
 #include "scheduler/yield.h"
 #include "tbb/global_control.h"
+#include "tbb/task_arena.h"
 #include "tbb/task_group.h"
 
 namespace scheduler::bench {
@@ -117,6 +118,25 @@ void SpawnManyOutsideTbb(benchmark::State& state, int threads) {
     std::atomic<int> left{kSpawnMany};
     for (int i = 0; i < kSpawnMany; ++i) group.run([&left] { left.fetch_sub(1); });
     group.wait();
+  }
+  Finish(state, kSpawnMany);
+}
+
+// tbb above is not the same workload as ours: its spawning thread joins the
+// arena (task_group::run pushes to that thread's own deque, without a lock)
+// and runs tasks itself in wait(), so no task crosses threads unless a worker
+// steals it. Ours and Asio hand every task from the outside thread to the
+// pool and block. "tbb_enqueue" is tbb doing that: kThreads workers in an
+// arena with no slot kept for outside threads, tasks enqueued into its shared
+// queue, the outside thread blocked on a latch.
+void SpawnManyOutsideTbbEnqueue(benchmark::State& state) {
+  // The limit counts the outside thread, which does no work here.
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, kThreads + 1);
+  tbb::task_arena arena(kThreads, /*reserved_for_masters=*/0);
+  for (auto _ : state) {
+    std::latch done(kSpawnMany);
+    for (int i = 0; i < kSpawnMany; ++i) arena.enqueue([&done] { done.count_down(); });
+    done.wait();
   }
   Finish(state, kSpawnMany);
 }
@@ -362,6 +382,26 @@ void ChainedSpawnTbb(benchmark::State& state) {
   Finish(state, kChainDepth);
 }
 
+// As for spawn_many_outside, tbb above runs the whole chain on the waiting
+// thread (no hand-off in or out). "tbb_enqueue" hands the chain's root to a
+// worker, which spawns and waits for the chain there, and signals the
+// outside thread through a latch: ours' two hand-offs.
+void ChainedSpawnTbbEnqueue(benchmark::State& state) {
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, kThreads + 1);
+  tbb::task_arena arena(kThreads, /*reserved_for_masters=*/0);
+  for (auto _ : state) {
+    std::latch done(1);
+    arena.enqueue([&done] {
+      tbb::task_group group;
+      group.run([&group] { TbbChain(&group, kChainDepth); });
+      group.wait();
+      done.count_down();
+    });
+    done.wait();
+  }
+  Finish(state, kChainDepth);
+}
+
 // ---------------------------------------------------------------- foreground round trips
 Future<void> Nothing() { co_return; }
 
@@ -584,6 +624,7 @@ RUNTIME_BENCHMARK_THREADS(SpawnManyOutsideOurs, "spawn_many_outside/ours");
 RUNTIME_BENCHMARK_THREADS(SpawnManyOutsideAsioPost, "spawn_many_outside/asio_post");
 RUNTIME_BENCHMARK(SpawnManyOutsideAsioCoro, "spawn_many_outside/asio_coro");
 RUNTIME_BENCHMARK_THREADS(SpawnManyOutsideTbb, "spawn_many_outside/tbb");
+RUNTIME_BENCHMARK(SpawnManyOutsideTbbEnqueue, "spawn_many_outside/tbb_enqueue");
 RUNTIME_BENCHMARK(SpawnManyFloor, "spawn_many_outside/floor");
 RUNTIME_BENCHMARK(SpawnManyFromWorkerOurs, "spawn_many_worker/ours");
 RUNTIME_BENCHMARK(SpawnManyFromWorkerAsioPost, "spawn_many_worker/asio_post");
@@ -598,6 +639,7 @@ RUNTIME_BENCHMARK(ChainedSpawnOurs, "chained_spawn/ours");
 RUNTIME_BENCHMARK(ChainedSpawnAsioPost, "chained_spawn/asio_post");
 RUNTIME_BENCHMARK(ChainedSpawnAsioCoro, "chained_spawn/asio_coro");
 RUNTIME_BENCHMARK(ChainedSpawnTbb, "chained_spawn/tbb");
+RUNTIME_BENCHMARK(ChainedSpawnTbbEnqueue, "chained_spawn/tbb_enqueue");
 RUNTIME_BENCHMARK(ForegroundRoundTripOurs, "foreground_round_trip/ours");
 RUNTIME_BENCHMARK(ForegroundRoundTripAsioPost, "foreground_round_trip/asio_post");
 RUNTIME_BENCHMARK(TimersDroppedOurs, "timers_dropped/ours")->Iterations(5);

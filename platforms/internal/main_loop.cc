@@ -72,6 +72,9 @@ bool MainLoop::Run(const Scheduler* dispatcher) {
       bool poll_first = true;
       while (queue_.empty() && !quit_.load(std::memory_order_relaxed) &&
              !stopped_.load(std::memory_order_relaxed)) {
+        // Awake, and no wake-up outstanding: the previous sleep's, if any,
+        // was cleared when it ended.
+        assert(!sleeping_ && !wake_sent_);
         sleeping_ = true;
         poll_first = waiter_->Sleep(lock, dispatcher);
         sleeping_ = false;

@@ -4,6 +4,7 @@
 #define PLATFORMS_INTERNAL_MAIN_LOOP_H_
 
 #include <atomic>
+#include <cassert>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -70,6 +71,7 @@ class MainLoop {
  private:
   // Wakes the loop if it sleeps, once per sleep. Called with mu_ held.
   void WakeLocked() {
+    assert(sleeping_ || !wake_sent_);  // a wake-up is sent only during a sleep
     if (sleeping_ && !wake_sent_) {
       wake_sent_ = true;
       waiter_->Wake();

@@ -45,8 +45,10 @@ int CheckedFd(int fd, const char* what) {
 EpollWaiter::EpollWaiter()
     : epoll_fd_(CheckedFd(epoll_create1(EPOLL_CLOEXEC), "epoll_create1")),
       wake_fd_(CheckedFd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), "eventfd")) {
+  // Edge-triggered (see WAKE-UPS in the header): every write is reported
+  // once, and the counter is never read on the way.
   epoll_event event{};
-  event.events = EPOLLIN;
+  event.events = EPOLLIN | EPOLLET;
   event.data.fd = wake_fd_;
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &event) != 0) {
     internal::FatalError("EpollWaiter: registering the eventfd: " + ErrnoText(errno));
@@ -156,7 +158,11 @@ void EpollWaiter::Poll(const Scheduler* dispatcher) {
 
 void EpollWaiter::Wake() {
   const uint64_t one = 1;
-  // Cannot fail short of a counter overflow (2^64 - 2 unread wake-ups).
+  if (write(wake_fd_, &one, sizeof one) == sizeof one) return;
+  // EAGAIN: the never-read counter is full (2^64 - 2 wake-ups). Empty it and
+  // write again; a reset of the counter raises no event, the write does.
+  uint64_t count;
+  [[maybe_unused]] ssize_t read_bytes = read(wake_fd_, &count, sizeof count);
   [[maybe_unused]] ssize_t written = write(wake_fd_, &one, sizeof one);
 }
 
@@ -188,6 +194,9 @@ void EpollWaiter::Stop() {
 bool EpollWaiter::WaitAndDispatch(int timeout_ms, const Scheduler* dispatcher) {
   const int n = epoll_wait(epoll_fd_, events_, static_cast<int>(std::size(events_)), timeout_ms);
   if (n <= 0) return false;  // nothing, or EINTR: the loop checks again
+  // A wake-up alone (the round trip of a foreground push): nothing to look
+  // up, and the edge-triggered eventfd needs no read.
+  if (n == 1 && events_[0].data.fd == wake_fd_) return false;
   bool sources = n == static_cast<int>(std::size(events_));
   std::vector<Waker> wakes;
   std::vector<std::pair<std::shared_ptr<WatchCallback>, FdEvents>> calls;
@@ -195,11 +204,7 @@ bool EpollWaiter::WaitAndDispatch(int timeout_ms, const Scheduler* dispatcher) {
     std::lock_guard<std::mutex> lock(mu_);
     for (int i = 0; i < n; ++i) {
       const int fd = events_[i].data.fd;
-      if (fd == wake_fd_) {
-        uint64_t count;
-        [[maybe_unused]] ssize_t read_bytes = read(wake_fd_, &count, sizeof count);
-        continue;
-      }
+      if (fd == wake_fd_) continue;  // edge-triggered: nothing to drain
       sources = true;
       auto it = fds_.find(fd);
       if (it == fds_.end()) continue;  // removed since the kernel reported it

@@ -19,6 +19,17 @@
 // is looked up in the registry at dispatch time, not carried in the kernel's
 // event, so a cancelled wait is never resumed by a stale event.
 //
+// WAKE-UPS. `Wake` writes 1 to an eventfd registered edge-triggered; `Sleep`
+// and `Poll` never read it. An edge-triggered registration reports each write
+// (each one queues the descriptor as ready again, whatever the counter holds),
+// so a wake-up costs the waker one write and the main thread nothing beyond
+// the epoll_wait it returns from: no read to drain a level-triggered
+// descriptor on every round trip. A write that lands while the main thread is
+// awake leaves one report pending, which ends its next sleep at once (a
+// spurious wake-up, which MainLoopWaiter allows); MainLoop writes at most once
+// per sleep, so reports never pile up. The counter only grows; should it ever
+// fill (2^64 - 2 writes), `Wake` empties it and writes again.
+//
 // Thread-safety: `Add` and `Remove` of task interests from any thread (a task
 // may be cancelled, and its frame destroyed, on any thread); watches only on
 // the main thread; `Sleep` and `Poll` on the main thread; `Wake` and `Stop`

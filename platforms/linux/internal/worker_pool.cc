@@ -22,11 +22,11 @@ using internal::TaskCoreBase;
 // followed by NotifyOne, which wakes one parked worker only if nobody is
 // searching and somebody is parked. A woken worker starts out searching, so
 // the pushes that follow while it wakes up wake nobody else; when a searcher
-// finds work it stops searching, and if it was the last searcher it calls
-// NotifyOne itself. A burst of spawns therefore ramps the pool up one worker
-// at a time, with one FUTEX_WAKE per woken worker rather than per task. At
-// most half of the workers search at once (the rest park), so idle workers do
-// not all spin on one victim.
+// finds work it stops searching, and if it was the last searcher and work is
+// still queued, it calls NotifyOne itself (see TransitionFromSearching). A burst of spawns
+// therefore ramps the pool up one worker at a time, with one FUTEX_WAKE per woken worker rather
+// than per task. At most half of the workers search at once (the rest park), so idle workers do not
+// all spin on one victim.
 //
 // WHY NO TASK IS STRANDED. A worker parks in three ordered steps: (1) under
 // sleepers_mu_ it lists itself in sleepers_ and decrements idle_state_ (a
@@ -370,8 +370,20 @@ void WorkerPool::TransitionFromSearching(Worker& self) {
   if (!self.searching) return;
   self.searching = false;
   const uint32_t previous = idle_state_.fetch_sub(1, std::memory_order_seq_cst);
-  // The last searcher found work: there may be more, so get someone looking.
-  if ((previous & kSearchingMask) == 1) NotifyOne();
+  // The last searcher found work. Pushers that saw it searching woke nobody,
+  // so if work is still queued, get someone looking; if none is (the common
+  // case of one task handed to one woken worker, such as a round trip from
+  // the main thread), waking a sibling would only cost it a futex wake-up, a
+  // fruitless search and a park. No push is missed: the decrement above, a
+  // seq_cst fence, then WorkPending, against a pusher's publish, fence, read
+  // of idle_state_, is WHY NO TASK IS STRANDED's argument again (a pusher
+  // that reads idle_state_ after the decrement sees no searcher and wakes a
+  // worker itself).
+  if ((previous & kSearchingMask) != 1) return;
+#if !defined(__SANITIZE_THREAD__)
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
+  if (WorkPending()) NotifyOne();
 }
 
 bool WorkerPool::WorkPending() const {
