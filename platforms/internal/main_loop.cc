@@ -66,25 +66,26 @@ bool MainLoop::Run(const Scheduler* dispatcher) {
     std::deque<Runnable> batch;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      // Whether the batch needs a Poll first: yes unless the last Sleep was
-      // ended by a Wake and dispatched every source ready by then (the
-      // contract of MainLoopWaiter::Sleep says why that is enough).
-      bool poll_first = true;
       while (queue_.empty() && !quit_.load(std::memory_order_relaxed) &&
              !stopped_.load(std::memory_order_relaxed)) {
         // Awake, and no wake-up outstanding: the previous sleep's, if any,
         // was cleared when it ended.
         assert(!sleeping_ && !wake_sent_);
         sleeping_ = true;
-        poll_first = waiter_->Sleep(lock, dispatcher);
+        waiter_->Sleep(lock, dispatcher);
         sleeping_ = false;
         wake_sent_ = false;
       }
       if (stopped_.load(std::memory_order_relaxed)) return true;
       if (quit_.exchange(false, std::memory_order_relaxed)) return true;
-      if (poll_first) {
-        // Sources get their turn before every batch, not only when the
-        // queue runs dry.
+      {
+        // Sources get their turn before every batch, not only when the queue
+        // runs dry; also right after a sleep, although the sleep dispatched
+        // what woke it: a thread may make a source ready and then push a
+        // runnable that expects it handled while the sleep was already
+        // dispatching (or had returned). The waiter cannot tell a fresh
+        // wake-up from a stale one, so the loop polls every time; a sleep
+        // happens only when the loop ran dry, so this costs little.
         lock.unlock();
         waiter_->Poll(dispatcher);
         lock.lock();

@@ -36,16 +36,7 @@ class MainLoopWaiter {
   // (the loop checks again). Implementations release `lock` while they sleep
   // and while they dispatch: a source's callback may push to the loop.
   // Callbacks run through RunDispatcherCallback with `dispatcher` pinned.
-  //
-  // Returns true if OS sources ended the sleep (or the dispatch stopped at a
-  // per-turn limit), false if only `Wake` (or nothing) did. Why the loop needs
-  // it: a thread may make a source ready (post a message, write a pipe) and
-  // then push a runnable that expects it handled. If the push's Wake ended
-  // the OS wait, the source was ready before the wait returned, so this
-  // Sleep dispatched it. If a source ended the wait, the push may have come
-  // while the waiter was dispatching, after the source event the runnable
-  // depends on; the loop then polls once more before running the batch.
-  virtual bool Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) = 0;
+  virtual void Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) = 0;
 
   // On the main thread, without the loop's mutex, before each batch of
   // foreground runnables the loop runs without sleeping first: dispatches
@@ -67,10 +58,7 @@ class MainLoopWaiter {
 // The portable waiter: a condition variable, with no OS event sources.
 class ConditionVariableWaiter final : public MainLoopWaiter {
  public:
-  bool Sleep(std::unique_lock<std::mutex>& lock, const Scheduler*) override {
-    wake_.wait(lock);
-    return false;
-  }
+  void Sleep(std::unique_lock<std::mutex>& lock, const Scheduler*) override { wake_.wait(lock); }
   void Poll(const Scheduler*) override {}
   void Wake() override { wake_.notify_one(); }
 

@@ -143,12 +143,11 @@ size_t EpollWaiter::registered_fds() const {
   return fds_.size();
 }
 
-bool EpollWaiter::Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) {
+void EpollWaiter::Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) {
   lock.unlock();
   sleeps_.fetch_add(1, std::memory_order_relaxed);
-  const bool sources = WaitAndDispatch(-1, dispatcher);
+  WaitAndDispatch(-1, dispatcher);
   lock.lock();
-  return sources;
 }
 
 void EpollWaiter::Poll(const Scheduler* dispatcher) {
@@ -191,13 +190,12 @@ void EpollWaiter::Stop() {
   for (const Waker& waker : wakes) waker.Wake();
 }
 
-bool EpollWaiter::WaitAndDispatch(int timeout_ms, const Scheduler* dispatcher) {
+void EpollWaiter::WaitAndDispatch(int timeout_ms, const Scheduler* dispatcher) {
   const int n = epoll_wait(epoll_fd_, events_, static_cast<int>(std::size(events_)), timeout_ms);
-  if (n <= 0) return false;  // nothing, or EINTR: the loop checks again
+  if (n <= 0) return;  // nothing, or EINTR: the loop checks again
   // A wake-up alone (the round trip of a foreground push): nothing to look
   // up, and the edge-triggered eventfd needs no read.
-  if (n == 1 && events_[0].data.fd == wake_fd_) return false;
-  bool sources = n == static_cast<int>(std::size(events_));
+  if (n == 1 && events_[0].data.fd == wake_fd_) return;
   std::vector<Waker> wakes;
   std::vector<std::pair<std::shared_ptr<WatchCallback>, FdEvents>> calls;
   {
@@ -205,7 +203,6 @@ bool EpollWaiter::WaitAndDispatch(int timeout_ms, const Scheduler* dispatcher) {
     for (int i = 0; i < n; ++i) {
       const int fd = events_[i].data.fd;
       if (fd == wake_fd_) continue;  // edge-triggered: nothing to drain
-      sources = true;
       auto it = fds_.find(fd);
       if (it == fds_.end()) continue;  // removed since the kernel reported it
       const FdEvents got = FromEpoll(events_[i].events);
@@ -243,7 +240,6 @@ bool EpollWaiter::WaitAndDispatch(int timeout_ms, const Scheduler* dispatcher) {
     platform_internal::RunDispatcherCallback([&] { watch->on_ready(events); }, dispatcher,
                                              "an FdWatch callback");
   }
-  return sources;
 }
 
 }  // namespace scheduler::linux_internal

@@ -95,7 +95,7 @@ class EpollWaiter final : public platform_internal::MainLoopWaiter {
   void Remove(FdInterest* interest);
 
   // --- MainLoopWaiter ---
-  bool Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) override;
+  void Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) override;
   void Poll(const Scheduler* dispatcher) override;
   void Wake() override;
   void Stop() override;
@@ -118,10 +118,8 @@ class EpollWaiter final : public platform_internal::MainLoopWaiter {
   // registration, else 0. Called with mu_ held.
   int UpdateLocked(int fd, FdEntry& entry, bool refresh);
   // Waits up to `timeout_ms` and dispatches what is ready.
-  // Waits up to `timeout_ms` and dispatches what is ready. Returns true if
-  // anything but the wake-up eventfd was reported, or the event array was
-  // full (more may be ready).
-  bool WaitAndDispatch(int timeout_ms, const Scheduler* dispatcher);
+  // Waits up to `timeout_ms` and dispatches what is ready.
+  void WaitAndDispatch(int timeout_ms, const Scheduler* dispatcher);
 
   const int epoll_fd_;
   const int wake_fd_;

@@ -94,12 +94,11 @@ void MessagePumpWaiter::RemoveFilter(const MessageFilterEntry* entry) {
   });
 }
 
-bool MessagePumpWaiter::Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) {
+void MessagePumpWaiter::Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) {
   lock.unlock();
   sleeps_.fetch_add(1, std::memory_order_relaxed);
-  const bool sources = WaitAndDispatch(INFINITE, dispatcher);
+  WaitAndDispatch(INFINITE, dispatcher);
   lock.lock();
-  return sources;
 }
 
 void MessagePumpWaiter::Poll(const Scheduler* dispatcher) {
@@ -134,7 +133,7 @@ void MessagePumpWaiter::CloseRemoved() {
   for (HANDLE handle : closing) CloseHandle(handle);
 }
 
-bool MessagePumpWaiter::WaitAndDispatch(DWORD timeout_ms, const Scheduler* dispatcher) {
+void MessagePumpWaiter::WaitAndDispatch(DWORD timeout_ms, const Scheduler* dispatcher) {
   CloseRemoved();
   DWORD count = 0;
   {
@@ -172,11 +171,7 @@ bool MessagePumpWaiter::WaitAndDispatch(DWORD timeout_ms, const Scheduler* dispa
     }
     WakeSignaled(signaled, n);
   }
-  // The wake event is the last handle: a result past it is input, one before
-  // it a handle (the lowest signaled index is reported).
-  const bool woken_by_sources = result != WAIT_OBJECT_0 + count && result != WAIT_TIMEOUT;
-  const bool at_limit = PumpMessages(dispatcher);
-  return woken_by_sources || at_limit;
+  PumpMessages(dispatcher);
 }
 
 void MessagePumpWaiter::WakeSignaled(const uint64_t* ids, size_t count) {
@@ -199,12 +194,11 @@ void MessagePumpWaiter::WakeSignaled(const uint64_t* ids, size_t count) {
   for (const Waker& waker : wakes) waker.Wake();
 }
 
-bool MessagePumpWaiter::PumpMessages(const Scheduler* dispatcher) {
+void MessagePumpWaiter::PumpMessages(const Scheduler* dispatcher) {
   bool more = true;
   bool quit = false;
-  int i = 0;
-  for (; more && !quit && i < kMaxMessagesPerTurn; ++i) {
-    if (stopped_.load(std::memory_order_relaxed)) return false;
+  for (int i = 0; more && !quit && i < kMaxMessagesPerTurn; ++i) {
+    if (stopped_.load(std::memory_order_relaxed)) return;
     // PeekMessage runs inside the callback too: it calls window procedures
     // itself, for messages sent from other threads (SendMessage), which never
     // appear in the queue.
@@ -234,7 +228,6 @@ bool MessagePumpWaiter::PumpMessages(const Scheduler* dispatcher) {
     // this waiter serves is the one running on this thread.
     if (platform_internal::MainLoop* loop = platform_internal::MainLoop::Current()) loop->Quit();
   }
-  return more && !quit && i == kMaxMessagesPerTurn;
 }
 
 }  // namespace scheduler::windows_internal

@@ -87,7 +87,7 @@ class MessagePumpWaiter final : public platform_internal::MainLoopWaiter {
   void RemoveFilter(const MessageFilterEntry* entry);
 
   // --- MainLoopWaiter ---
-  bool Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) override;
+  void Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) override;
   void Poll(const Scheduler* dispatcher) override;
   void Wake() override;
   void Stop() override;
@@ -100,14 +100,10 @@ class MessagePumpWaiter final : public platform_internal::MainLoopWaiter {
 
  private:
   // Waits up to `timeout_ms`, then wakes the tasks whose handles are
-  // signaled and pumps the queued messages. Returns true if a handle or
-  // input (not the wake event alone) ended the wait, or the pump stopped at
-  // its per-turn limit.
-  bool WaitAndDispatch(DWORD timeout_ms, const Scheduler* dispatcher);
+  // signaled and pumps the queued messages.
+  void WaitAndDispatch(DWORD timeout_ms, const Scheduler* dispatcher);
   void WakeSignaled(const uint64_t* ids, size_t count);
-  // Dispatches up to kMaxMessagesPerTurn messages; returns true if it
-  // stopped at that limit (more may be queued).
-  bool PumpMessages(const Scheduler* dispatcher);
+  void PumpMessages(const Scheduler* dispatcher);
   // Closes the duplicates of removed waits. Main thread, not waiting.
   void CloseRemoved();
 
