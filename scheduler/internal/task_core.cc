@@ -394,7 +394,7 @@ bool TaskCoreBase::RegisterLive() {
   // Under the mutex: a concurrent registrant of this task has either finished
   // (the bit is set) or not started.
   if (state_.load(kAcquire) & kRegistered) return true;
-  const bool inserted = shard.tasks.insert(this).second;
+  [[maybe_unused]] const bool inserted = shard.tasks.insert(this).second;
   SCHEDULER_DCHECK_TRANSITION(inserted, "a task registered twice as live", state_.load(kAcquire));
   state_.fetch_or(kRegistered, kAcqRel);
   return true;
