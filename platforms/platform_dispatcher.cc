@@ -167,6 +167,9 @@ void PlatformDispatcher::ShutdownNow() {
   // them and the closed graveyard drops them on the spot, recursively, here.
   state_->graveyard.Close();
   doomed.clear();
+  // Last, the detached tasks nothing else reaches (suspended on a primitive
+  // nobody will signal): no step can start any more, so none of them runs.
+  CancelLiveTasks();
 }
 
 }  // namespace scheduler

@@ -27,10 +27,13 @@
 //
 // Lifetime: tasks hold the dispatcher weakly, but tasks that capture an
 // Executor hold it strongly, so call `Shutdown()` when done: it cancels every
-// pending runnable and timer (destroying their frames), cancels whatever is
-// scheduled afterwards, and waits for the pool's threads to finish their
-// current steps. The destructor does the same. Neither waits for tasks that
-// are suspended on something else; those are freed by their handles. When
+// pending runnable and timer (destroying their frames), waits for the pool's
+// threads to finish their current steps, then cancels every detached task
+// still suspended on something nobody will signal (destroying its frame on
+// the calling thread; scheduler.h, "Shutdown"), and cancels whatever is
+// scheduled afterwards. The destructor does the same. Neither waits for tasks
+// that are suspended on something else; a task with a live handle is freed by
+// its handle (and cancelled if detached after the shutdown). When
 // the last reference is dropped inside a step on one of the dispatcher's own
 // threads, the shutdown happens at once and the memory is freed right after
 // that step.

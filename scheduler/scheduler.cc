@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "scheduler/internal/scheduler_anchor.h"
+#include "scheduler/internal/task_core.h"
 
 namespace scheduler {
 
@@ -21,6 +22,14 @@ Scheduler::Scheduler(std::shared_ptr<SchedulerContext> context) : context_(std::
 Scheduler::~Scheduler() {
   if (internal::SchedulerAnchor* anchor = anchor_.load(std::memory_order_acquire)) {
     internal::SchedulerAnchor::ReleaseFromScheduler(anchor);
+  }
+}
+
+void Scheduler::CancelLiveTasks() {
+  // No anchor: no task was ever spawned here, and any spawned from now on is
+  // refused by the shut-down scheduler before its first step.
+  if (internal::SchedulerAnchor* anchor = anchor_.load(std::memory_order_acquire)) {
+    internal::TaskCoreBase::CancelLiveTasks(*anchor);
   }
 }
 

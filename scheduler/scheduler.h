@@ -23,6 +23,16 @@
 // says otherwise. Schedulers are held by `std::shared_ptr`; tasks do not keep
 // them alive, so destroying the last owner destroys every pending task's frame
 // (a Runnable scheduled after that is dropped, which cancels its task).
+//
+// Shutdown (the implementations' `Shutdown()`, which their destructors call):
+// every task of the scheduler that has not finished is cancelled, its frame
+// destroyed, its observers told (`OnTaskFinished`): queued and timed tasks,
+// and detached tasks suspended on something nobody will signal (an `Event`
+// never set, a channel whose senders live on, a `Semaphore` never released,
+// a `Select` over such channels), which nothing but their own Wakers holds
+// (`CancelLiveTasks` below). A task with a live `Task<T>` handle is left to
+// its handle: cancelling or dropping it destroys the frame; detaching it
+// after the shutdown cancels it. No step runs once `Shutdown` has returned.
 #ifndef SCHEDULER_SCHEDULER_H_
 #define SCHEDULER_SCHEDULER_H_
 
@@ -98,6 +108,16 @@ class Scheduler {
   // `context` must not be null. A wrapper passes the wrapped scheduler's
   // `shared_context()`.
   explicit Scheduler(std::shared_ptr<SchedulerContext> context);
+
+  // For an implementation's `Shutdown`, once no step of this scheduler can
+  // start any more (its queues are drained and its threads stopped): cancels
+  // every detached task of this scheduler that has not finished and that
+  // nothing but its own Wakers holds (suspended on a primitive nobody will
+  // signal), destroying its frame on the calling thread; from then on, a
+  // detached task that would be left that way is cancelled instead
+  // (task_core.h, LIVE TASKS). Idempotent. Tasks spawned on a wrapper
+  // scheduler belong to the wrapper, not to this one.
+  void CancelLiveTasks();
 
  private:
   friend class internal::SchedulerAnchor;

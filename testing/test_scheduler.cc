@@ -199,6 +199,9 @@ void TestScheduler::Shutdown() {
     timers_.DrainInto(doomed);
   }
   doomed.clear();
+  // Then the detached tasks nothing else reaches (suspended on a primitive
+  // nobody will signal). Wakes from their frames' destructors are refused.
+  CancelLiveTasks();
   if (first) WriteTraceIfAsked();
 }
 

@@ -204,10 +204,13 @@ class TestScheduler final : public Scheduler,
   void OnDrivenStep(const TaskMetadata& task) override;
 
   // Cancels everything: drops every queued runnable and pending timer (which
-  // destroys the frames of their tasks) and cancels whatever is scheduled
-  // afterwards on the spot. Breaks reference cycles between the scheduler and
-  // tasks that hold it. Writes the trace files if `trace_out` is set. Call
-  // from the driving thread, outside any step.
+  // destroys the frames of their tasks), then cancels every detached task
+  // still suspended on something nobody will signal (its frame is destroyed
+  // here and its observers see it finish; scheduler.h, "Shutdown"), and
+  // cancels whatever is scheduled afterwards on the spot. Tasks with a live
+  // handle are left to it (detaching one afterwards cancels it). Breaks
+  // reference cycles between the scheduler and tasks that hold it. Writes the trace files if
+  // `trace_out` is set. Call from the driving thread, outside any step.
   void Shutdown();
 
   // Fires the earliest timer (moving the clock to its deadline) and runs

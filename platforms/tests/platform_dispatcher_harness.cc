@@ -26,6 +26,7 @@ class PlatformDispatcherHarness final : public SchedulerHarness {
 
   std::shared_ptr<Scheduler> scheduler() const override { return dispatcher_; }
   bool runs_background_on_other_threads() const override { return true; }
+  bool shutdown_cancels_detached_tasks() const override { return true; }
 
   bool DriveUntilDone(Duration limit) override {
     // done_ is not cleared here but when a drive ends: a body whose steps

@@ -12,13 +12,18 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
 #include "executor/executor.h"
 #include "gtest/gtest.h"
 #include "platforms/tests/frame_counters.h"
 #include "scheduler/block.h"
+#include "scheduler/bounded_channel.h"
 #include "scheduler/channel.h"
+#include "scheduler/current_task.h"
 #include "scheduler/oneshot.h"
 #include "scheduler/spawn.h"
+#include "scheduler/sync.h"
 #include "scheduler/task.h"
 #include "scheduler/yield.h"
 
@@ -378,6 +383,102 @@ TEST_P(SchedulerContractTest, ShutdownFreesPendingFramesAndCancelsLaterWork) {
   Task<void> late_foreground = foreground.Spawn([]() -> Future<void> { co_return; });
   EXPECT_TRUE((late_foreground.IsReady() || late_foreground.IsCancelled()));
   EXPECT_FALSE(late_foreground.IsReady());
+}
+
+// Records which tasks have finished (completed or cancelled).
+class FinishedTasks final : public TaskObserver {
+ public:
+  void OnTaskSpawned(const TaskMetadata&) override {}
+  void OnTaskFinished(const TaskMetadata& task) override {
+    absl::MutexLock lock(&mu_);
+    finished_.insert(task.id);
+  }
+  bool Contains(TaskId id) const {
+    absl::MutexLock lock(&mu_);
+    return finished_.contains(id);
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_set<TaskId> finished_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST_P(SchedulerContractTest, ShutdownCancelsDetachedTasksThatNothingWillWake) {
+  if (!harness().shutdown_cancels_detached_tasks()) {
+    GTEST_SKIP() << "a wrapper's tasks belong to the wrapper, which has no shutdown of its own";
+  }
+  auto observer = std::make_shared<FinishedTasks>();
+  scheduler()->AddTaskObserver(observer);
+  Executor background(scheduler());
+  // Nobody signals these, and the senders live on past Shutdown.
+  Event event(Event::kManualReset);
+  Event notify(Event::kAutoReset);
+  Semaphore semaphore(0);
+  // Named pairs, not structured bindings: clang 14 cannot capture those.
+  auto channel = MakeChannel<int>();
+  auto bounded_a = MakeBoundedChannel<int>(1);
+  auto bounded_b = MakeBoundedChannel<int>(1);
+  Receiver<int>& rx = channel.second;
+  BoundedReceiver<int>& rx_a = bounded_a.second;
+  BoundedReceiver<int>& rx_b = bounded_b.second;
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  // Each task sends its id in the step that then suspends: once the id is
+  // received, that step has ended (TestScheduler) or will end before
+  // Shutdown returns from joining the pool (dispatchers).
+  auto id_channel = MakeChannel<TaskId>();
+  auto waiter = [&](int kind) {
+    return
+        [&, kind, sentinel = FrameSentinel(destroyed), id_tx = id_channel.first]() -> Future<void> {
+          (void)id_tx.Send(CurrentTaskMetadata()->id);
+          switch (kind) {
+            case 0:
+              co_await event.Wait();
+              break;
+            case 1:
+              co_await notify.Wait();
+              break;
+            case 2:
+              (void)co_await semaphore.Acquire();
+              break;
+            case 3:
+              (void)co_await rx.Recv();
+              break;
+            default:
+              (void)co_await Select(rx_a, rx_b);
+              break;
+          }
+          ADD_FAILURE() << "a task nobody signals resumed (kind " << kind << ")";
+        };
+  };
+  constexpr int kKinds = 5;
+  std::vector<TaskId> ids;
+  std::vector<Task<void>> detach_later;
+  Task<void> kept_past_shutdown;
+  RunMain([&]() -> Future<void> {
+    for (int kind = 0; kind < kKinds; ++kind) {
+      // Detached before its first step, and detached once suspended (the
+      // two places a detached task is registered).
+      background.Spawn(waiter(kind)).Detach();
+      detach_later.push_back(background.Spawn(waiter(kind)));
+    }
+    kept_past_shutdown = background.Spawn(waiter(0));
+    for (int i = 0; i < 2 * kKinds + 1; ++i) ids.push_back(*co_await id_channel.second.Recv());
+    for (Task<void>& task : detach_later) task.Detach();
+  });
+  EXPECT_EQ(destroyed->load(), 0) << "nothing signals them before Shutdown";
+  for (TaskId id : ids) EXPECT_FALSE(observer->Contains(id));
+  harness().Shutdown();
+  EXPECT_EQ(destroyed->load(), 2 * kKinds) << "Shutdown must destroy every detached frame";
+  int finished = 0;
+  for (TaskId id : ids) finished += observer->Contains(id);
+  EXPECT_EQ(finished, 2 * kKinds) << "their observers must see them finish";
+  // A handle kept past Shutdown: detaching it now cancels the task at once,
+  // since no step can run any more.
+  kept_past_shutdown.Detach();
+  EXPECT_EQ(destroyed->load(), 2 * kKinds + 1);
+  int finished_after = 0;
+  for (TaskId id : ids) finished_after += observer->Contains(id);
+  EXPECT_EQ(finished_after, 2 * kKinds + 1);
 }
 
 TEST_P(SchedulerContractTest, DetachedExceptionsReachTheUnhandledExceptionHandler) {

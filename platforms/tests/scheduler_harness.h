@@ -44,6 +44,12 @@ class SchedulerHarness {
   // that spawn foreground tasks from the main thread (each says why).
   virtual bool runs_foreground_on_main_thread() const { return true; }
 
+  // True if `Shutdown` cancels the detached tasks that nothing else reaches
+  // (suspended on a primitive nobody will signal; scheduler.h,
+  // `CancelLiveTasks`). Not for wrappers: their tasks belong to the wrapper,
+  // which has no shutdown of its own.
+  virtual bool shutdown_cancels_detached_tasks() const { return false; }
+
   // Runs the scheduler on the calling thread until `Done()` is called.
   // Returns false if it gives up first: `limit` of real time passed, or
   // nothing can make progress any more.

@@ -36,6 +36,7 @@ class TestSchedulerHarness final : public SchedulerHarness {
 
   std::shared_ptr<Scheduler> scheduler() const override { return scheduler_; }
   bool runs_background_on_other_threads() const override { return false; }
+  bool shutdown_cancels_detached_tasks() const override { return true; }
 
   bool DriveUntilDone(Duration) override {
     done_.store(false);

@@ -1,5 +1,6 @@
 #include "scheduler/internal/scheduler_anchor.h"
 
+#include "scheduler/internal/task_core.h"
 #include "scheduler/internal/thread_exit_safe.h"
 #include "scheduler/scheduler.h"
 
@@ -81,7 +82,18 @@ SchedulerAnchor::SchedulerAnchor(const std::shared_ptr<Scheduler>& scheduler)
   live_anchors.fetch_add(1, std::memory_order_relaxed);
 }
 
-SchedulerAnchor::~SchedulerAnchor() { live_anchors.fetch_sub(1, std::memory_order_relaxed); }
+SchedulerAnchor::~SchedulerAnchor() {
+#ifndef NDEBUG
+  // Every registered task erases itself before it drops its anchor reference
+  // (LIVE TASKS in task_core.h).
+  for (LiveTaskShard& shard : live_tasks_) {
+    absl::MutexLock lock(&shard.mu);
+    if (!shard.tasks.empty())
+      FatalError("an anchor freed while its live-task registry lists tasks");
+  }
+#endif
+  live_anchors.fetch_sub(1, std::memory_order_relaxed);
+}
 
 int64_t SchedulerAnchor::LiveForTesting() { return live_anchors.load(std::memory_order_relaxed); }
 

@@ -24,6 +24,15 @@
 // another anchor and when it exits. An anchor therefore outlives its scheduler
 // by at most as long as some thread still caches it: one small object per
 // thread at most, never one per task.
+//
+// LIVE TASKS. The anchor also keeps the registry through which `Shutdown`
+// reaches detached tasks that nothing else can reach (a detached task
+// suspended on a primitive nobody will signal is held only by its own Waker).
+// It is a set of task addresses split into shards by address, each under its
+// own mutex, so that tasks registering on different workers rarely meet. The
+// entries hold no reference; who inserts and erases them, and why an entry
+// always names a live core, is the task core's protocol ("LIVE TASKS" in
+// task_core.h). The anchor only stores them.
 #ifndef SCHEDULER_INTERNAL_SCHEDULER_ANCHOR_H_
 #define SCHEDULER_INTERNAL_SCHEDULER_ANCHOR_H_
 
@@ -31,11 +40,25 @@
 #include <cstdint>
 #include <memory>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+
 namespace scheduler {
 
 class Scheduler;
 
 namespace internal {
+
+class TaskCoreBase;
+
+// One shard of an anchor's live-task registry (LIVE TASKS).
+struct alignas(64) LiveTaskShard {
+  absl::Mutex mu;
+  absl::flat_hash_set<TaskCoreBase*> tasks ABSL_GUARDED_BY(mu);
+  // Set by the Shutdown sweep: registrations are refused from then on.
+  bool closed ABSL_GUARDED_BY(mu) = false;
+};
 
 class SchedulerAnchor {
  public:
@@ -65,6 +88,16 @@ class SchedulerAnchor {
   // Anchors alive in the process (for tests that check none is leaked).
   static int64_t LiveForTesting();
 
+  // The live-task registry (LIVE TASKS): the shard that holds `task`, and
+  // every shard, for the Shutdown sweep.
+  static constexpr int kLiveTaskShards = 16;  // the top 4 bits of a hash
+  LiveTaskShard& ShardFor(const TaskCoreBase* task) {
+    // Fibonacci hashing: neighbouring blocks land in different shards.
+    const uint64_t bits = reinterpret_cast<uintptr_t>(task) >> 4;
+    return live_tasks_[(bits * 0x9E3779B97F4A7C15u) >> 60];
+  }
+  LiveTaskShard& shard(int i) { return live_tasks_[i]; }
+
  private:
   friend class AnchorCredits;
   explicit SchedulerAnchor(const std::shared_ptr<Scheduler>& scheduler);
@@ -79,6 +112,7 @@ class SchedulerAnchor {
   Scheduler* const raw_;
   // Written once per batch by any thread: kept off the line tasks read.
   alignas(64) std::atomic<int64_t> refs_;
+  LiveTaskShard live_tasks_[kLiveTaskShards];
 };
 
 }  // namespace internal

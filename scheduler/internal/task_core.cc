@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "scheduler/current_task.h"
 #include "scheduler/scheduler.h"
@@ -123,6 +124,12 @@ TaskCoreBase::TaskCoreBase(const std::shared_ptr<Scheduler>& scheduler, Schedule
       anchor_(scheduler == nullptr ? nullptr : SchedulerAnchor::AcquireFor(scheduler)) {}
 
 TaskCoreBase::~TaskCoreBase() {
+  // LIVE TASKS: the only erase. The count is zero, so the sweep skips us.
+  if (state_.load(std::memory_order_relaxed) & kRegistered) {
+    LiveTaskShard& shard = anchor_->ShardFor(this);
+    absl::MutexLock lock(&shard.mu);
+    shard.tasks.erase(this);
+  }
   const uintptr_t awaiter = awaiter_.load(std::memory_order_acquire);
   if (awaiter != kNoAwaiter && awaiter != kAwaiterWoken) {
     reinterpret_cast<TaskCoreBase*>(awaiter)->Unref();  // the Waker's reference
@@ -254,6 +261,19 @@ void TaskCoreBase::RunStep() {
       CloseOwned(kRunning | kScheduled);
       return;
     }
+    if (!(s & (kHandle | kScheduled | kRegistered))) {
+      // Detached and about to be idle: only Wakers will hold it (LIVE TASKS).
+      if (!RegisterLive()) {
+        // Shut down: no step may run again, and nobody could reach it.
+        s = state_.fetch_or(kClosed, kAcqRel);
+        ReleaseOnExit release{this};
+        if (!(s & kClosed)) NotifyFinished();
+        CloseOwned(kRunning | kScheduled);
+        return;
+      }
+      s = state_.load(kAcquire);
+      continue;
+    }
     // Woken during the step: our Runnable's reference goes to the new one.
     // Otherwise it is dropped in the same CAS.
     const uint64_t next = (s & kScheduled) ? (s & ~kRunning) : (s & ~kRunning) - kRefOne;
@@ -349,10 +369,76 @@ void TaskCoreBase::Detach() {
       ReportDetachedError();
       return;
     }
+    if (!(s & (kCompleted | kClosed | kScheduled | kRunning | kRegistered))) {
+      // Idle and unfinished: once the handle goes, only Wakers hold it, and
+      // no step will register it (LIVE TASKS). Register while the handle's
+      // reference keeps the core alive.
+      if (!RegisterLive()) {
+        Cancel();  // shut down: it can never run again
+        return;
+      }
+      s = state_.load(kAcquire);
+      continue;
+    }
     if (state_.compare_exchange_weak(s, (s & ~kHandle) - kRefOne, kAcqRel, kAcquire)) {
       if (HeldLastRef(s)) delete this;
       return;
     }
+  }
+}
+
+bool TaskCoreBase::RegisterLive() {
+  LiveTaskShard& shard = anchor_->ShardFor(this);
+  absl::MutexLock lock(&shard.mu);
+  if (shard.closed) return false;
+  // Under the mutex: a concurrent registrant of this task has either finished
+  // (the bit is set) or not started.
+  if (state_.load(kAcquire) & kRegistered) return true;
+  [[maybe_unused]] const bool inserted = shard.tasks.insert(this).second;
+  SCHEDULER_DCHECK_TRANSITION(inserted, "a task registered twice as live", state_.load(kAcquire));
+  state_.fetch_or(kRegistered, kAcqRel);
+  return true;
+}
+
+bool TaskCoreBase::TryRef() {
+  uint64_t s = state_.load(std::memory_order_relaxed);
+  do {
+    if (((s >> kRefShift) & kRefMask) == 0) return false;
+  } while (!state_.compare_exchange_weak(s, s + kRefOne, kAcqRel, std::memory_order_relaxed));
+  return true;
+}
+
+void TaskCoreBase::CancelLive() {
+  uint64_t s = state_.load(kAcquire);
+  SCHEDULER_DCHECK_TRANSITION((s & kRegistered) && !armed_after_,
+                              "a task in the live-task registry was never registered", s);
+  while (true) {
+    if (s & (kCompleted | kClosed)) return;
+    if (state_.compare_exchange_weak(s, s | kClosed, kAcqRel, kAcquire)) break;
+  }
+  NotifyFinished();
+  // Idle: the frame is ours (OWNERSHIP OF THE FRAME). Otherwise its owner
+  // destroys it when it next looks at the state.
+  if (!(s & (kScheduled | kRunning))) {
+    DestroyFrame();
+    WakeAwaiter();
+  }
+}
+
+void TaskCoreBase::CancelLiveTasks(SchedulerAnchor& anchor) {
+  std::vector<TaskCoreBase*> alive;
+  for (int i = 0; i < SchedulerAnchor::kLiveTaskShards; ++i) {
+    LiveTaskShard& shard = anchor.shard(i);
+    absl::MutexLock lock(&shard.mu);
+    shard.closed = true;
+    for (TaskCoreBase* task : shard.tasks) {
+      if (task->TryRef()) alive.push_back(task);
+    }
+    shard.tasks.clear();
+  }
+  for (TaskCoreBase* task : alive) {
+    task->CancelLive();
+    task->Unref();
   }
 }
 

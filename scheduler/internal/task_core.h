@@ -15,6 +15,8 @@
 //   kClosed     Cancelled: the frame is destroyed (or will be, by the current
 //               owner) and the coroutine never resumes again.
 //   kHandle     A `Task<T>` handle is alive and not detached.
+//   kRegistered The task is (or was) in its anchor's live-task registry; set
+//               once, never cleared (see LIVE TASKS).
 //
 // OWNERSHIP OF THE FRAME. Exactly one party may touch the coroutine frame at a
 // time:
@@ -158,6 +160,64 @@
 // bookkeeping for that (its position in the structure), touched only under
 // the structure's lock.
 //
+// LIVE TASKS (the leak this prevents, and how `Shutdown` reaches it). A
+// detached task suspended on a primitive nobody will signal is held only by
+// its own Waker in the primitive's waiter list: frame -> waiter node -> Waker
+// -> core -> frame. No handle, queue or timer reaches it, so a scheduler's
+// shutdown could not destroy its frame. Each anchor therefore keeps a
+// registry of such tasks (LiveTaskShard in scheduler_anchor.h: a set of core
+// addresses in 16 shards, each under its own mutex), and `Shutdown` cancels
+// every task in it (`CancelLiveTasks`). The rules:
+//   * WHO IS REGISTERED: a task without kHandle that is about to be idle
+//     (neither kScheduled nor kRunning) and unfinished, i.e. whose only
+//     holders will be Wakers. Tasks with a handle are not: the handle's owner
+//     reaches them (and if that owner is a leaked frame, the frame's
+//     destruction cancels them). A detached task that finishes within its
+//     steps, or is always woken before its step ends (a yield), never is.
+//     So the registry costs nothing unless a detached task suspends, and
+//     then one insert and one erase in its lifetime.
+//   * WHO INSERTS, and when: exactly one of two parties, ordered by the CAS
+//     that clears kHandle. (a) The runner, at the end of a step, while it
+//     still holds kRunning, if the state it is about to publish has neither
+//     kHandle nor kScheduled nor kRegistered. (b) `Detach`, before its CAS
+//     clears kHandle, if the task is idle and unfinished then. The insert and
+//     the fetch_or of kRegistered happen under the shard's mutex, after
+//     checking kRegistered under it, so a task is inserted at most once;
+//     both parties re-read the state (their CAS fails otherwise), so a task
+//     that goes idle after being detached is registered by one of them.
+//   * WHO ERASES: only the core's destructor (the last reference), under the
+//     shard's mutex, if kRegistered is set, before the memory is freed. An
+//     entry holds no reference, so a registered task still goes when its
+//     last Waker does; and a finished task simply stays listed until then.
+//     Hence an entry always names allocated memory while the mutex is held.
+//   * THE SWEEP (`CancelLiveTasks`, called by Shutdown once no step of the
+//     scheduler can still start): per shard, under its mutex, it marks the
+//     shard closed, takes a reference to every listed task whose count is not
+//     zero (`TryRef`: a task at zero is inside its destructor, which will
+//     erase it and destroys its frame itself), and empties the set. Outside
+//     the mutex (frame destructors may register, erase or wake) it cancels
+//     each task as `Cancel` would (`CancelLive`: a CAS sets kClosed unless
+//     kCompleted or kClosed is set; the frame is destroyed by whoever owns it
+//     per OWNERSHIP OF THE FRAME, by the sweep itself if the task is idle;
+//     the observer hears OnTaskFinished) and drops its reference.
+//   * A TASK COMPLETING WHILE SHUTDOWN SWEEPS is the usual race of a
+//     completion against `Cancel`: kCompleted and kClosed are set by CASes on
+//     one word, so exactly one of "completed, the sweep sees it finished and
+//     does nothing" and "closed, the runner destroys the frame at the end of
+//     its step" happens. The sweep's reference keeps the core allocated
+//     across both. Nothing is destroyed twice: the frame by its single owner,
+//     the core by its last reference; nothing is missed: a task that was
+//     registered before the sweep reached its shard is in the set, and one
+//     that tries to register after it finds the shard closed.
+//   * AFTER THE SWEEP a registration is refused; the party that would have
+//     inserted cancels the task instead: the runner closes it at the end of
+//     its step (it owns the frame), `Detach` cancels it as `Cancel` would.
+//     Neither case can run a step again anyway: the scheduler refuses
+//     Runnables once shut down.
+// Checked (CHECKED TRANSITIONS): no address is inserted twice; every listed
+// task has kRegistered set and is not a timer when the sweep takes it; the
+// registry is empty when the anchor is freed.
+//
 // QUEUE LINK (`queue_next_`). A Runnable is in at most one queue at a time,
 // so schedulers may chain queued Runnables through the core itself (no
 // allocation per enqueue); the field belongs to whoever holds the Runnable.
@@ -203,6 +263,7 @@ class TaskCoreBase {
   static constexpr uint64_t kCompleted = 1u << 2;
   static constexpr uint64_t kClosed = 1u << 3;
   static constexpr uint64_t kHandle = 1u << 4;
+  static constexpr uint64_t kRegistered = 1u << 5;
   static constexpr int kRefShift = 8;
   static constexpr uint64_t kRefOne = uint64_t{1} << kRefShift;
   // The wake epoch sits above the count, so advancing it wraps harmlessly
@@ -261,6 +322,12 @@ class TaskCoreBase {
   // gone (the combinators wait for that before they return). The handle's
   // later `Cancel` only drops it. No-op on a finished task.
   void CancelKeepingHandle();
+
+  // Cancels every task in `anchor`'s live-task registry and refuses
+  // registrations from then on (LIVE TASKS). Called by a scheduler's Shutdown
+  // once no step of it can start any more; frame destructors run on the
+  // calling thread.
+  static void CancelLiveTasks(SchedulerAnchor& anchor);
 
   // Takes `waker` to call once the task has completed or been cancelled and
   // its frame is gone. Returns false, leaving `waker` with the caller, if
@@ -351,6 +418,14 @@ class TaskCoreBase {
   void Observe(std::shared_ptr<TaskObserver> observer);
   void NotifyFinished();
   void ReportDetachedError();
+  // LIVE TASKS: inserts the task into its anchor's registry (no-op if it is
+  // there already); false if the registry is closed.
+  bool RegisterLive();
+  // A reference unless the count is already zero (the core is in its
+  // destructor). Only for the sweep, which holds no reference of its own.
+  bool TryRef();
+  // The sweep's cancel; the caller holds a reference.
+  void CancelLive();
 
   std::atomic<uint64_t> state_;
   const ScheduleMode mode_;

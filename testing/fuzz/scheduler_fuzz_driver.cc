@@ -361,15 +361,9 @@ class Program {
     for (Task<int>& slot : slots_) slot = Task<int>();
     senders_.clear();
     // Shutdown frees what is queued (and, through their destructors, what
-    // that releases). A detached task waiting on a primitive nobody will
-    // signal is referenced only by its own Waker, so wake them all first, as
-    // dropping `senders_` does for the unbounded channels.
-    bounded_a_.first.Close();
-    bounded_b_.first.Close();
-    for (int i = 0; i < event_waiters_; ++i) {
-      ++event_sets_;
-      event_.Set();
-    }
+    // that releases), and cancels the detached tasks still waiting on a
+    // primitive nobody will signal (held only by their own Wakers): the
+    // check below proves it, with the channels open and the event unset.
     scheduler_->Shutdown();
     if (ledger_.frames_alive != 0) {
       Violation(std::to_string(ledger_.frames_alive) + " frames alive after shutdown");

@@ -10,11 +10,14 @@
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
+#include "absl/synchronization/blocking_counter.h"
 #include "executor/executor.h"
 #include "gtest/gtest.h"
 #include "platforms/internal/os_dispatchers.h"
+#include "platforms/tests/frame_counters.h"
 #include "scheduler/bounded_channel.h"
 #include "scheduler/channel.h"
 #include "scheduler/combinators.h"
@@ -443,6 +446,54 @@ TEST_F(SyncDispatcherTest, WithTimeoutDestroysTheLateBranchBeforeReturning) {
     EXPECT_EQ(fast, 7);
   }
   EXPECT_EQ(counts.alive(), 0);
+}
+
+// Counts every finish the observer hears, per dispatcher.
+class FinishCounter final : public TaskObserver {
+ public:
+  void OnTaskSpawned(const TaskMetadata&) override {}
+  void OnTaskFinished(const TaskMetadata&) override { finished.fetch_add(1); }
+  std::atomic<int> finished{0};
+};
+
+// Detached tasks suspended on an Event are released by another thread while
+// Shutdown runs: each one either completes (woken before the pool stopped)
+// or is cancelled (by the Runnable refused during shutdown, or by Shutdown's
+// sweep of the tasks nothing else reaches), never both, never neither, and
+// every frame is destroyed exactly once. No sleeps: the only ordering is the
+// BlockingCounter (every task has reached its await's step) and the joins.
+TEST(ShutdownSweepTest, DetachedTasksWokenDuringShutdownFinishExactlyOnce) {
+  constexpr int kIterations = 200;
+  constexpr int kTasks = 16;
+  for (int iteration = 0; iteration < kIterations; ++iteration) {
+    std::shared_ptr<PlatformDispatcher> dispatcher = CreateLinuxDispatcher({.worker_threads = 2});
+    auto observer = std::make_shared<FinishCounter>();
+    dispatcher->AddTaskObserver(observer);
+    Executor ex(dispatcher);
+    Event event(Event::kManualReset);
+    Semaphore never(0);  // half of the tasks wait on this: only the sweep ends them
+    auto destroyed = std::make_shared<std::atomic<int>>(0);
+    std::atomic<int> completed{0};
+    absl::BlockingCounter reached(kTasks);
+    for (int i = 0; i < kTasks; ++i) {
+      ex.Spawn([&, i, sentinel = FrameSentinel(destroyed)]() -> Future<void> {
+          reached.DecrementCount();
+          if (i % 2 == 0) {
+            co_await event.Wait();
+          } else {
+            (void)co_await never.Acquire();
+          }
+          completed.fetch_add(1);
+        }).Detach();
+    }
+    reached.Wait();
+    std::thread setter([&] { event.Set(); });
+    dispatcher->Shutdown();
+    setter.join();
+    ASSERT_EQ(destroyed->load(), kTasks) << "iteration " << iteration;
+    ASSERT_EQ(observer->finished.load(), kTasks) << "iteration " << iteration;
+    ASSERT_LE(completed.load(), kTasks / 2) << "iteration " << iteration;
+  }
 }
 
 }  // namespace
