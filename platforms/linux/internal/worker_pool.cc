@@ -143,9 +143,12 @@ void AdoptChain(TaskCoreBase* task, std::vector<Runnable>& out) {
   }
 }
 
-int64_t ToNanos(Instant t) {
+constexpr int64_t ToNanos(Instant t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
+
+// earliest_timer_ns_ when no timer is armed.
+constexpr int64_t kNoTimerNs = ToNanos(Instant::max());
 
 }  // namespace
 
@@ -197,7 +200,7 @@ std::shared_ptr<WorkerPool> WorkerPool::Start(Options options) {
 }
 
 WorkerPool::WorkerPool(Options options)
-    : options_(std::move(options)), earliest_timer_ns_(ToNanos(Instant::max())) {
+    : options_(std::move(options)), earliest_timer_ns_(kNoTimerNs) {
   const int n = std::max(options_.threads, 1);
   workers_.reserve(n);
   for (int i = 0; i < n; ++i) {
@@ -320,7 +323,7 @@ Runnable WorkerPool::CancelTimer(TaskCoreBase* task) {
 
 bool WorkerPool::FireDueTimers(Worker* self) {
   const int64_t earliest = earliest_timer_ns_.load(std::memory_order_acquire);
-  if (earliest == ToNanos(Instant::max())) return false;
+  if (earliest == kNoTimerNs) return false;
   const Instant now = std::chrono::steady_clock::now();
   if (ToNanos(now) < earliest) return false;
   std::vector<Runnable>& due = self->due;
@@ -414,8 +417,7 @@ bool WorkerPool::WorkPending() const {
     if (worker->queue.SizeHint() != 0) return true;
   }
   const int64_t earliest = earliest_timer_ns_.load(std::memory_order_acquire);
-  return earliest != ToNanos(Instant::max()) &&
-         ToNanos(std::chrono::steady_clock::now()) >= earliest;
+  return earliest != kNoTimerNs && ToNanos(std::chrono::steady_clock::now()) >= earliest;
 }
 
 TaskCoreBase* WorkerPool::PopOne(Injector& queue) {
@@ -524,7 +526,10 @@ TaskCoreBase* WorkerPool::Search(Worker& self) {
 TaskCoreBase* WorkerPool::Next(Worker& self) {
   while (!stopped_.load(std::memory_order_acquire)) {
     TaskCoreBase* task = nullptr;
-    if (++self.tick % kTimerCheckInterval == 0) {
+    // The checks every pick pays are inline loads; the calls happen only when
+    // a timer is armed or one has fired.
+    if (++self.tick % kTimerCheckInterval == 0 &&
+        earliest_timer_ns_.load(std::memory_order_relaxed) != kNoTimerNs) {
       FireDueTimers(&self);
     }
     if (self.tick % kGlobalQueueInterval == 0) task = NextFromInjector(self);
@@ -537,7 +542,7 @@ TaskCoreBase* WorkerPool::Next(Worker& self) {
       ++self.lifo_streak;
       task = std::exchange(self.lifo, nullptr);
     }
-    if (task == nullptr) task = NextDue(self);
+    if (task == nullptr && due_.SizeHint() != 0) task = NextDue(self);
     if (task == nullptr) task = NextLocal(self);
     if (task == nullptr) task = NextFromInjector(self);
     if (task == nullptr) {
@@ -634,7 +639,7 @@ void WorkerPool::Stop(std::vector<Runnable>& drained) {
     std::lock_guard<std::mutex> lock(timers_mu_);
     timers_stopped_ = true;
     timers_.DrainInto(drained);
-    earliest_timer_ns_.store(ToNanos(Instant::max()), std::memory_order_release);
+    earliest_timer_ns_.store(kNoTimerNs, std::memory_order_release);
   }
   for (const auto& worker : workers_) worker->parker.Unpark();
 }
