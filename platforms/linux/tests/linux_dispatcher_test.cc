@@ -247,9 +247,12 @@ TEST_F(LinuxDispatcherTest, CancelledTimersLeaveTheHeapAtOnce) {
 TEST_F(LinuxDispatcherTest, TimersFireWhileEveryWorkerIsParked) {
   std::shared_ptr<PlatformDispatcher> dispatcher = CreateLinuxDispatcher({.worker_threads = 2});
   Executor ex(dispatcher);
+  // Before arming: each deadline is then at least start + its delay (taken
+  // after arming, start could be later than the deadlines' base, and a timer
+  // that fires on time would look early).
+  const Instant start = dispatcher->Now();
   Task<void> late = ex.Timer(std::chrono::milliseconds(30));
   Task<void> early = ex.Timer(std::chrono::milliseconds(10));
-  const Instant start = dispatcher->Now();
   ex.Block(std::move(early));
   EXPECT_GE(dispatcher->Now() - start, std::chrono::milliseconds(10));
   EXPECT_FALSE(late.IsReady());
