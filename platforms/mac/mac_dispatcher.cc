@@ -4,7 +4,10 @@
 //
 //   background runnables  -> dispatch_async_f on a global concurrent queue
 //   foreground runnables  -> dispatch_async_f on dispatch_get_main_queue()
-//   ScheduleAfter         -> dispatch_after_f on the matching queue
+//   ScheduleAfter         -> the shared timer heap (scheduler/internal/
+//                            timer_heap.h) behind one GCD timer source, set
+//                            for the earliest deadline; due runnables are
+//                            then dispatch_async_f'd to the matching queue
 //   RunMainLoop           -> runs the main thread's CFRunLoop, which drains the
 //                            main queue (as in a Cocoa app), until QuitMainLoop
 //
@@ -16,13 +19,32 @@
 // the dispatcher also keeps in a list: `Shutdown` empties the records (cancelling
 // their runnables right away, outside any lock) and waits for steps already
 // running; GCD later calls the emptied records, which only free themselves.
-// Timers of `Duration::max()` are kept by PlatformDispatcher; anything beyond
-// ~100 years is never handed to GCD either (dispatch_time takes int64 ns) and
-// waits in the list for `Shutdown`. A cancelled timer's record is emptied at
-// once (its runnable freed); GCD later calls the empty record, which frees
-// itself, so what a cancelled timer costs until its deadline is one small
-// record inside GCD.
 //
+// TIMERS. Armed timers are not handed to GCD one by one (GCD cannot take a
+// dispatch_after back, so a cancelled one would hold memory inside GCD until
+// its deadline). They wait in one heap under State::mu, and a single GCD
+// timer source is set for the earliest deadline. Its handler takes what is
+// due (deadline <= steady_clock::now(), the dispatcher's clock) and submits
+// each as an ordinary record, in deadline order, then sets the source for the
+// next deadline. So a cancelled timer leaves at once (TimerHeap::Remove) and
+// the memory timers hold follows the live ones. Protocol, all under mu:
+//   - AddTimer sets the source only if the new deadline is earlier than the
+//     one it is set for (`timer_armed_for`); otherwise the handler re-arms
+//     when the earlier one fires.
+//   - CancelTimer leaves the source as it is: if it was set for this deadline,
+//     the handler finds nothing due and re-arms for the real earliest.
+//   - The handler fires nothing early: if GCD calls it before the earliest
+//     deadline (leeway, clock rounding), it takes nothing and re-arms for the
+//     remainder. It links the records of what it took before it unlocks, so
+//     Stop, which runs under mu too, finds them: no runnable taken from the
+//     heap escapes Shutdown. A fired timer is in exactly one place at a time
+//     (the heap, then its record), so it runs at most once.
+//   - Stop drains the heap and cancels the source; a handler that runs later
+//     sees `stopped` and touches nothing.
+// Deadlines beyond ~100 years stay in the heap with the source not set for
+// them (dispatch_time takes int64 ns); Duration::max() timers are kept by
+// PlatformDispatcher.
+
 // Main thread: the process's main thread (where GCD runs the main queue);
 // `CreateMacDispatcher` must be called on it. Foreground runnables run only while
 // `RunMainLoop` runs (or the application's own run loop, e.g. NSApplication's,
@@ -45,6 +67,7 @@
 #include <dispatch/dispatch.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -52,19 +75,20 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "platforms/internal/dispatcher_backend.h"
 #include "platforms/internal/dispatcher_step.h"
 #include "platforms/internal/os_dispatchers.h"
 #include "scheduler/internal/task_core.h"
+#include "scheduler/internal/timer_heap.h"
 
 namespace scheduler {
 namespace mac_internal {
 
 struct Item;
 
-// Everything GCD callbacks touch. Held by the dispatcher and by every record
-// handed to GCD, so callbacks that arrive after the dispatcher died are safe.
+// Everything GCD callbacks touch. Held by the dispatcher, by every record
+// handed to GCD and by the timer source, so callbacks that arrive after the
+// dispatcher died are safe.
 struct State {
   // Pinned during steps. Valid whenever a record still holds a runnable: the
   // dispatcher empties every record (Stop) and waits for running steps
@@ -73,22 +97,22 @@ struct State {
   std::mutex mu;
   std::condition_variable steps_done;
   Item* head = nullptr;  // records that still hold a runnable; guarded by mu
-  // Listed timer records by task, so a cancel finds its record at once.
-  absl::flat_hash_map<internal::TaskCoreBase*, Item*> timers;  // guarded by mu
-  bool stopped = false;                                        // guarded by mu
-  int running = 0;                                             // steps in progress; guarded by mu
+  // Armed timers (see TIMERS above); guarded by mu.
+  internal::TimerHeap timers;
+  // Set once before any timer can be armed; cleared (and cancelled) by Stop.
+  dispatch_source_t timer_source = nullptr;  // guarded by mu after creation
+  Instant timer_armed_for = Instant::max();  // guarded by mu
+  bool stopped = false;                      // guarded by mu
+  int running = 0;                           // steps in progress; guarded by mu
   std::atomic<bool> quit_requested{false};
 };
 
-// One submission: the runnable, where it goes, and no earlier than when.
+// One submission: the runnable and where it goes.
 struct Item {
   std::shared_ptr<State> state;
   Runnable runnable;  // guarded by state->mu while listed
   bool foreground = false;
-  bool never = false;  // a timer that never fires: not handed to GCD
-  Instant deadline = Instant::min();
-  internal::TaskCoreBase* timer_of = nullptr;  // set for timers: key in State::timers
-  Item* prev = nullptr;                        // list links; guarded by state->mu
+  Item* prev = nullptr;  // list links; guarded by state->mu
   Item* next = nullptr;
   bool listed = false;
 };
@@ -102,7 +126,8 @@ thread_local int steps_on_this_thread = 0;
 // RunMainLoop activations on this (the main) thread.
 thread_local int main_loop_depth = 0;
 
-// Beyond this a timer is treated as "never" (dispatch_time takes int64 ns).
+// The timer source is not set for deadlines further than this (dispatch_time
+// takes int64 ns); such timers wait in the heap for Shutdown.
 constexpr Duration kNever = std::chrono::hours(24 * 365 * 100);
 
 void Link(State& s, Item* item) {
@@ -110,11 +135,9 @@ void Link(State& s, Item* item) {
   if (s.head != nullptr) s.head->prev = item;
   s.head = item;
   item->listed = true;
-  if (item->timer_of != nullptr) s.timers[item->timer_of] = item;
 }
 
 void Unlink(State& s, Item* item) {
-  if (item->timer_of != nullptr) s.timers.erase(item->timer_of);
   if (item->prev != nullptr) item->prev->next = item->next;
   if (item->next != nullptr) item->next->prev = item->prev;
   if (s.head == item) s.head = item->next;
@@ -140,27 +163,19 @@ void Trampoline(void* context);
 #if defined(__SANITIZE_THREAD__)
 extern "C" void __tsan_acquire(void* address);
 extern "C" void __tsan_release(void* address);
-void HandOffToGcd(Item* item) { __tsan_release(item); }
-void TakeFromGcd(Item* item) { __tsan_acquire(item); }
+void HandOffToGcd(void* record) { __tsan_release(record); }
+void TakeFromGcd(void* record) { __tsan_acquire(record); }
 #else
-void HandOffToGcd(Item*) {}
-void TakeFromGcd(Item*) {}
+void HandOffToGcd(void*) {}
+void TakeFromGcd(void*) {}
 #endif
 
 void Submit(Item* item) {
   // Everything read from the record is read before the hand-off: from there
   // on, GCD may run (and free) it on another thread.
   dispatch_queue_t queue = QueueFor(*item);
-  const Instant now = std::chrono::steady_clock::now();
-  if (item->deadline <= now) {
-    HandOffToGcd(item);
-    dispatch_async_f(queue, item, &Trampoline);
-  } else {
-    const int64_t ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(item->deadline - now).count();
-    HandOffToGcd(item);
-    dispatch_after_f(dispatch_time(DISPATCH_TIME_NOW, ns), queue, item, &Trampoline);
-  }
+  HandOffToGcd(item);
+  dispatch_async_f(queue, item, &Trampoline);
 }
 
 // GCD's callback for every record: runs the runnable if Shutdown has not
@@ -169,19 +184,6 @@ void Trampoline(void* context) {
   Item* item = static_cast<Item*>(context);
   TakeFromGcd(item);
   State& state = *item->state;
-  if (std::chrono::steady_clock::now() < item->deadline) {
-    // GCD's timers may fire a little early (leeway, clock rounding); the
-    // contract is "never before the deadline", so wait out the rest.
-    bool listed;
-    {
-      std::lock_guard<std::mutex> lock(state.mu);
-      listed = item->listed;
-    }
-    if (listed) {
-      Submit(item);
-      return;
-    }
-  }
   Runnable runnable;
   {
     std::lock_guard<std::mutex> lock(state.mu);
@@ -201,28 +203,72 @@ void Trampoline(void* context) {
   if (--keep->running == 0) keep->steps_done.notify_all();
 }
 
-// Hands `runnable` to GCD (or keeps it, for `never`). Returns it if stopped
-// (the dispatcher's shutdown policy decides when it dies, never under mu).
-Runnable Enqueue(const std::shared_ptr<State>& state, Runnable runnable, bool foreground,
-                 Instant deadline, bool timer, bool never) {
-  auto item = std::make_unique<Item>();
+// A record for `runnable`, listed in `state` (whose mu the caller holds).
+Item* NewListedItemLocked(const std::shared_ptr<State>& state, Runnable runnable, bool foreground) {
+  Item* item = new Item;
   item->state = state;
   item->foreground = foreground;
-  item->never = never;
-  item->deadline = deadline;
-  if (timer) item->timer_of = internal::RunnableAccess::Peek(runnable);
+  item->runnable = std::move(runnable);
+  Link(*state, item);
+  return item;
+}
+
+// Hands `runnable` to GCD. Returns it if stopped (the dispatcher's shutdown
+// policy decides when it dies, never under mu).
+Runnable Enqueue(const std::shared_ptr<State>& state, Runnable runnable, bool foreground) {
+  Item* item;
   {
     std::lock_guard<std::mutex> lock(state->mu);
     if (state->stopped) return runnable;
-    item->runnable = std::move(runnable);
-    Link(*state, item.get());
+    item = NewListedItemLocked(state, std::move(runnable), foreground);
   }
-  // From here the record belongs to GCD (freed by Trampoline) or, for
-  // `never`, to the list (freed by Stop). Stop or a cancel may empty it
-  // before Submit; GCD then calls an empty record, which only frees itself.
-  Item* submitted = item.release();
-  if (!never) Submit(submitted);
+  // From here the record belongs to GCD (freed by Trampoline). Stop may empty
+  // it before Submit; GCD then calls an empty record, which only frees itself.
+  Submit(item);
   return Runnable();
+}
+
+// Sets the timer source for the earliest armed deadline, or for never.
+void ArmTimerSourceLocked(State& state, Instant now) {
+  const Instant next = state.timers.earliest();
+  state.timer_armed_for = next;
+  dispatch_time_t when = DISPATCH_TIME_FOREVER;
+  if (next - now < kNever) {
+    // Rounded up, so that a source that fires on time is not early; one that
+    // fires early anyway finds nothing due and comes back here.
+    const int64_t ns =
+        std::max<int64_t>(0, std::chrono::ceil<std::chrono::nanoseconds>(next - now).count());
+    when = dispatch_time(DISPATCH_TIME_NOW, ns);
+  }
+  // No repeat, no leeway: GCD may not defer this past the deadline to batch it.
+  dispatch_source_set_timer(state.timer_source, when, DISPATCH_TIME_FOREVER, 0);
+}
+
+// The timer source's handler (see TIMERS): submits what is due, re-arms.
+void TimerSourceFired(void* context) {
+  TakeFromGcd(context);
+  const std::shared_ptr<State>& state = *static_cast<std::shared_ptr<State>*>(context);
+  std::vector<Runnable> due;
+  std::vector<Item*> items;
+  {
+    std::lock_guard<std::mutex> lock(state->mu);
+    if (state->stopped) return;
+    const Instant now = std::chrono::steady_clock::now();
+    state->timers.TakeDue(now, due);
+    items.reserve(due.size());
+    for (Runnable& runnable : due) {
+      const bool foreground = runnable.metadata().is_foreground();
+      items.push_back(NewListedItemLocked(state, std::move(runnable), foreground));
+    }
+    ArmTimerSourceLocked(*state, now);
+  }
+  for (Item* item : items) Submit(item);
+}
+
+// Frees the source's reference to State once GCD has released the source.
+void TimerSourceFinalized(void* context) {
+  TakeFromGcd(context);
+  delete static_cast<std::shared_ptr<State>*>(context);
 }
 
 }  // namespace
@@ -238,37 +284,42 @@ class Gcd final : public platform_internal::DispatcherBackend {
   Gcd(const PlatformDispatcherOptions&, const Scheduler* dispatcher)
       : state_(std::make_shared<mac_internal::State>()) {
     state_->dispatcher = dispatcher;
+    // The timer source (see TIMERS). Its handler runs on the global queue,
+    // one call at a time; it holds State through its context until GCD
+    // releases it (after Stop cancels it).
+    dispatch_source_t source =
+        dispatch_source_create(DISPATCH_SOURCE_TYPE_TIMER, 0, 0,
+                               dispatch_get_global_queue(DISPATCH_QUEUE_PRIORITY_DEFAULT, 0));
+    if (source == nullptr) internal::FatalError("MacDispatcher: dispatch_source_create failed");
+    auto* context = new std::shared_ptr<mac_internal::State>(state_);
+    dispatch_set_context(source, context);
+    dispatch_set_finalizer_f(source, &mac_internal::TimerSourceFinalized);
+    dispatch_source_set_event_handler_f(source, &mac_internal::TimerSourceFired);
+    dispatch_source_set_timer(source, DISPATCH_TIME_FOREVER, DISPATCH_TIME_FOREVER, 0);
+    state_->timer_source = source;
+    mac_internal::HandOffToGcd(context);
+    dispatch_resume(source);
   }
 
   Runnable PushBackground(Runnable runnable) override {
-    return mac_internal::Enqueue(state_, std::move(runnable), /*foreground=*/false, Instant::min(),
-                                 /*timer=*/false, /*never=*/false);
+    return mac_internal::Enqueue(state_, std::move(runnable), /*foreground=*/false);
   }
   Runnable PushForeground(Runnable runnable) override {
-    return mac_internal::Enqueue(state_, std::move(runnable), /*foreground=*/true, Instant::min(),
-                                 /*timer=*/false, /*never=*/false);
+    return mac_internal::Enqueue(state_, std::move(runnable), /*foreground=*/true);
   }
   Runnable AddTimer(Instant deadline, Runnable runnable) override {
-    const bool foreground = runnable.metadata().is_foreground();
-    const bool never = deadline - std::chrono::steady_clock::now() >= mac_internal::kNever;
-    return mac_internal::Enqueue(state_, std::move(runnable), foreground, deadline,
-                                 /*timer=*/true, never);
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (state_->stopped) return runnable;
+    state_->timers.Push(deadline, std::move(runnable));
+    // Only a new earliest deadline moves the source (see TIMERS).
+    if (deadline < state_->timer_armed_for) {
+      mac_internal::ArmTimerSourceLocked(*state_, std::chrono::steady_clock::now());
+    }
+    return Runnable();
   }
   Runnable CancelTimer(internal::TaskCoreBase* task) override {
-    mac_internal::Item* never_item = nullptr;
-    Runnable cancelled;
-    {
-      std::lock_guard<std::mutex> lock(state_->mu);
-      auto it = state_->timers.find(task);
-      if (it == state_->timers.end()) return Runnable();
-      mac_internal::Item* item = it->second;
-      mac_internal::Unlink(*state_, item);
-      cancelled = std::move(item->runnable);
-      // GCD frees the records it was given; a `never` record it never saw.
-      if (item->never) never_item = item;
-    }
-    delete never_item;
-    return cancelled;
+    std::lock_guard<std::mutex> lock(state_->mu);
+    return state_->timers.Remove(task);
   }
   size_t armed_timers() const override {
     std::lock_guard<std::mutex> lock(state_->mu);
@@ -306,17 +357,24 @@ class Gcd final : public platform_internal::DispatcherBackend {
   bool OnPoolThread() const override { return false; }
 
   void Stop(std::vector<Runnable>& doomed) override {
-    std::vector<mac_internal::Item*> never_handed_to_gcd;
+    dispatch_source_t source;
     {
       std::lock_guard<std::mutex> lock(state_->mu);
       state_->stopped = true;
       while (mac_internal::Item* item = state_->head) {
         mac_internal::Unlink(*state_, item);
         doomed.push_back(std::move(item->runnable));
-        if (item->never) never_handed_to_gcd.push_back(item);
       }
+      state_->timers.DrainInto(doomed);
+      source = std::exchange(state_->timer_source, nullptr);
     }
-    for (mac_internal::Item* item : never_handed_to_gcd) delete item;
+    // A handler already past its `stopped` check finished under mu; later
+    // ones see `stopped`. GCD frees the source (and its State reference)
+    // once it is cancelled and released.
+    if (source != nullptr) {
+      dispatch_source_cancel(source);
+      dispatch_release(source);
+    }
     WakeMainLoop();  // a running loop sees `stopped` and returns
   }
 

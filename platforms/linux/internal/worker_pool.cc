@@ -42,16 +42,18 @@ using internal::TaskCoreBase;
 // lock held across a system call: FUTEX_WAKE happens after unlocking.
 //
 // FAIRNESS. A worker takes work in this order: its LIFO slot (at most
-// kMaxLifoStreak times in a row), its local queue (FIFO), the injector, then
-// due timers, then other workers' queues (stealing half). Every
-// kGlobalQueueInterval-th pick looks at due timers and the injector *first*.
-// So a Runnable in the injector waits at most kGlobalQueueInterval picks of
-// some worker (each worker checks it at least that often while busy, and
-// first thing when its own queue is empty); one in a local queue waits at
+// kMaxLifoStreak times in a row), fired timers (due_, see TIMERS; at most
+// kMaxDueStreak of them before one pick goes elsewhere), its local queue
+// (FIFO), the injector, then newly due timers, then other workers' queues
+// (stealing half). Every kGlobalQueueInterval-th pick looks at the injector
+// *first*, and every kTimerCheckInterval-th pick fires due timers first (into
+// due_). So a Runnable in the injector waits at most kGlobalQueueInterval
+// picks of some worker (each worker checks it at least that often while busy,
+// and first thing when its own queue is empty); one in a local queue waits at
 // most for the tasks ahead of it in that queue plus kMaxLifoStreak LIFO runs
-// per pick, or is stolen; a yielding task goes to the back of its worker's
-// local queue, behind everything queued there. Nothing can be overtaken
-// forever.
+// and kMaxDueStreak fired timers (with the tasks they wake) per pick, or is
+// stolen; a yielding task goes to the back of its worker's local queue,
+// behind everything queued there. Nothing can be overtaken forever.
 //
 // PRIORITIES (TaskMetadata::priority). Medium-priority runnables (the
 // default) take the paths above and below, unchanged. High- and low-priority
@@ -87,9 +89,17 @@ using internal::TaskCoreBase;
 // takes the slot: it goes behind everything else queued on this worker.
 //
 // TIMERS. Armed timers live in one heap under timers_mu_. Workers fire due
-// timers themselves: at every kGlobalQueueInterval-th pick, whenever they run
-// out of local work, and before parking; a fired timer runs on the worker
-// that fired it (the first one at once, the rest from its local queue). At
+// timers themselves: at every kTimerCheckInterval-th pick, whenever they run
+// out of local work, and before parking. Fired (medium-priority background)
+// timers go, in deadline order, to due_, a pool-wide FIFO that every pick
+// looks at first (one relaxed load of its size hint), so any running worker
+// takes them ahead of queued spawns and yields: a fired timer is late already,
+// and behind a local queue or the injector it waited for the whole backlog
+// (measured: batches of hundreds of timers fired at one check, overflowing the
+// firing worker's local queue to the back of the injector, queued p90 77 ms
+// behind a spawn burst; see BENCHMARKS.md, issue 11's fourth step). The
+// streak bound kMaxDueStreak keeps a flood of short timers from starving the
+// other queues (a self-re-arming timer task otherwise could). At
 // most one parked worker (timer_sleeper_) sleeps with a deadline, the earliest
 // one; the others sleep without one. Arming a timer earlier than that
 // deadline unparks the timer sleeper (it re-parks with the new deadline);
@@ -112,6 +122,10 @@ constexpr int kMaxLifoStreak = 3;
 constexpr int kMaxHighStreak = 4;
 constexpr uint32_t kLowInterval = 16;  // a power of two: tested with a mask
 constexpr uint32_t kGlobalQueueInterval = 61;
+// Busy workers look at the timer heap this often: one load of
+// earliest_timer_ns_, plus a clock read (vDSO) when a timer is armed.
+constexpr uint32_t kTimerCheckInterval = 8;
+constexpr int kMaxDueStreak = 16;
 constexpr uint32_t kSearchingMask = 0xFFFF;
 constexpr uint32_t kUnparkedUnit = 1u << 16;
 
@@ -129,9 +143,12 @@ void AdoptChain(TaskCoreBase* task, std::vector<Runnable>& out) {
   }
 }
 
-int64_t ToNanos(Instant t) {
+constexpr int64_t ToNanos(Instant t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
+
+// earliest_timer_ns_ when no timer is armed.
+constexpr int64_t kNoTimerNs = ToNanos(Instant::max());
 
 }  // namespace
 
@@ -158,6 +175,7 @@ struct WorkerPool::Worker {
   TaskCoreBase* lifo = nullptr;
   int lifo_streak = 0;
   int high_streak = 0;          // consecutive high-priority picks (see PRIORITIES)
+  int due_streak = 0;           // consecutive picks from due_ (see FAIRNESS)
   uint32_t last_high_tick = 0;  // the tick of the last high-priority pick
   uint32_t tick = 0;
   bool searching = false;
@@ -182,7 +200,7 @@ std::shared_ptr<WorkerPool> WorkerPool::Start(Options options) {
 }
 
 WorkerPool::WorkerPool(Options options)
-    : options_(std::move(options)), earliest_timer_ns_(ToNanos(Instant::max())) {
+    : options_(std::move(options)), earliest_timer_ns_(kNoTimerNs) {
   const int n = std::max(options_.threads, 1);
   workers_.reserve(n);
   for (int i = 0; i < n; ++i) {
@@ -305,7 +323,7 @@ Runnable WorkerPool::CancelTimer(TaskCoreBase* task) {
 
 bool WorkerPool::FireDueTimers(Worker* self) {
   const int64_t earliest = earliest_timer_ns_.load(std::memory_order_acquire);
-  if (earliest == ToNanos(Instant::max())) return false;
+  if (earliest == kNoTimerNs) return false;
   const Instant now = std::chrono::steady_clock::now();
   if (ToNanos(now) < earliest) return false;
   std::vector<Runnable>& due = self->due;
@@ -315,7 +333,10 @@ bool WorkerPool::FireDueTimers(Worker* self) {
     timers_.TakeDue(now, due);
     earliest_timer_ns_.store(ToNanos(timers_.earliest()), std::memory_order_release);
   }
-  bool any = false;
+  // Medium-priority ones, chained in deadline order for one push to due_.
+  TaskCoreBase* first = nullptr;
+  TaskCoreBase* last = nullptr;
+  uint32_t count = 0;
   for (Runnable& runnable : due) {
     if (runnable.metadata().is_foreground()) {
       Runnable refused = options_.foreground(std::move(runnable));
@@ -330,12 +351,25 @@ bool WorkerPool::FireDueTimers(Worker* self) {
         leftovers_.push_back(RunnableAccess::Adopt(task));
       }
     } else {
-      PushLocal(*self, RunnableAccess::Release(runnable));
-      any = true;
+      TaskCoreBase* task = RunnableAccess::Release(runnable);
+      if (last == nullptr) {
+        first = task;
+      } else {
+        last->queue_next() = task;
+      }
+      last = task;
+      ++count;
     }
   }
   due.clear();
-  return any;
+  if (first == nullptr) return false;
+  if (!due_.PushChain(first, last, count)) {
+    std::lock_guard<std::mutex> lock(leftovers_mu_);
+    AdoptChain(first, leftovers_);
+    return false;
+  }
+  NotifyOne();
+  return true;
 }
 
 void WorkerPool::NotifyOne() {
@@ -387,13 +421,15 @@ void WorkerPool::TransitionFromSearching(Worker& self) {
 }
 
 bool WorkerPool::WorkPending() const {
-  if (injector_.SizeHint() != 0 || high_.SizeHint() != 0 || low_.SizeHint() != 0) return true;
+  if (injector_.SizeHint() != 0 || due_.SizeHint() != 0 || high_.SizeHint() != 0 ||
+      low_.SizeHint() != 0) {
+    return true;
+  }
   for (const auto& worker : workers_) {
     if (worker->queue.SizeHint() != 0) return true;
   }
   const int64_t earliest = earliest_timer_ns_.load(std::memory_order_acquire);
-  return earliest != ToNanos(Instant::max()) &&
-         ToNanos(std::chrono::steady_clock::now()) >= earliest;
+  return earliest != kNoTimerNs && ToNanos(std::chrono::steady_clock::now()) >= earliest;
 }
 
 TaskCoreBase* WorkerPool::PopOne(Injector& queue) {
@@ -422,6 +458,26 @@ TaskCoreBase* WorkerPool::NextPrioritized(Worker& self) {
     ++self.high_streak;
     self.last_high_tick = self.tick;
   }
+  return task;
+}
+
+TaskCoreBase* WorkerPool::NextDue(Worker& self) {
+  if (due_.SizeHint() == 0) {
+    self.due_streak = 0;
+    return nullptr;
+  }
+  if (self.due_streak >= kMaxDueStreak) {
+    self.due_streak = 0;  // this pick is the other queues' (see FAIRNESS)
+    return nullptr;
+  }
+  uint32_t count = 0;
+  TaskCoreBase* task = due_.PopBatch(1, &count);
+  if (task == nullptr) {
+    self.due_streak = 0;
+    return nullptr;
+  }
+  ++self.due_streak;
+  self.lifo_streak = 0;  // the LIFO streak counts consecutive slot runs
   return task;
 }
 
@@ -482,16 +538,29 @@ TaskCoreBase* WorkerPool::Search(Worker& self) {
 TaskCoreBase* WorkerPool::Next(Worker& self) {
   while (!stopped_.load(std::memory_order_acquire)) {
     TaskCoreBase* task = nullptr;
-    if (++self.tick % kGlobalQueueInterval == 0) {
+    // The checks every pick pays are inline loads; the calls happen only when
+    // a timer is armed or one has fired.
+    if (++self.tick % kTimerCheckInterval == 0 &&
+        earliest_timer_ns_.load(std::memory_order_relaxed) != kNoTimerNs) {
       FireDueTimers(&self);
-      task = NextFromInjector(self);
     }
+    if (self.tick % kGlobalQueueInterval == 0) task = NextFromInjector(self);
     if (task == nullptr && prioritized_.load(std::memory_order_relaxed) != 0) [[unlikely]] {
       task = NextPrioritized(self);
     }
+    // The LIFO slot before fired timers: after a timer's step it holds the
+    // task the timer woke, which is what was waiting for the deadline.
+    if (task == nullptr && self.lifo != nullptr && self.lifo_streak < kMaxLifoStreak) {
+      ++self.lifo_streak;
+      task = std::exchange(self.lifo, nullptr);
+    }
+    if (task == nullptr && due_.SizeHint() != 0) task = NextDue(self);
     if (task == nullptr) task = NextLocal(self);
     if (task == nullptr) task = NextFromInjector(self);
-    if (task == nullptr && FireDueTimers(&self)) task = NextLocal(self);
+    if (task == nullptr) {
+      FireDueTimers(&self);
+      task = NextDue(self);
+    }
     if (task == nullptr) task = Search(self);
     if (task == nullptr) task = PopOne(high_);  // PRIORITIES rule 3
     if (task == nullptr) task = PopOne(low_);
@@ -575,13 +644,14 @@ void WorkerPool::WorkerMain(int index) {
 void WorkerPool::Stop(std::vector<Runnable>& drained) {
   stopped_.store(true, std::memory_order_seq_cst);
   AdoptChain(injector_.Close(), drained);
+  AdoptChain(due_.Close(), drained);
   AdoptChain(high_.Close(), drained);
   AdoptChain(low_.Close(), drained);
   {
     std::lock_guard<std::mutex> lock(timers_mu_);
     timers_stopped_ = true;
     timers_.DrainInto(drained);
-    earliest_timer_ns_.store(ToNanos(Instant::max()), std::memory_order_release);
+    earliest_timer_ns_.store(kNoTimerNs, std::memory_order_release);
   }
   for (const auto& worker : workers_) worker->parker.Unpark();
 }

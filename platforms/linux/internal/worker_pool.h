@@ -91,6 +91,9 @@ class WorkerPool : public std::enable_shared_from_this<WorkerPool> {
   // High- or low-priority work due at this pick (see PRIORITIES), if any.
   internal::TaskCoreBase* NextPrioritized(Worker& self);
   internal::TaskCoreBase* PopOne(Injector& queue);
+  // A fired timer from due_, unless the streak bound says otherwise (see
+  // FAIRNESS).
+  internal::TaskCoreBase* NextDue(Worker& self);
   internal::TaskCoreBase* NextLocal(Worker& self);
   internal::TaskCoreBase* NextFromInjector(Worker& self);
   internal::TaskCoreBase* Search(Worker& self);
@@ -99,7 +102,8 @@ class WorkerPool : public std::enable_shared_from_this<WorkerPool> {
   // Queues a high- or low-priority task in its shared queue and wakes a
   // worker; false (the caller keeps it) after Stop.
   bool PushPrioritized(internal::TaskCoreBase* task);
-  // Fires due timers into `self`'s queue; true if any fired.
+  // Fires due timers (medium-priority background ones into due_); true if
+  // any went to due_.
   bool FireDueTimers(Worker* self);
   void Park(Worker& self);
   bool WorkPending() const;
@@ -119,6 +123,8 @@ class WorkerPool : public std::enable_shared_from_this<WorkerPool> {
   // that the injector's traffic does not bounce their lines: a worker reads
   // their size hints at every pick.
   alignas(64) Injector high_;
+  // Fired medium-priority timers, in deadline order, taken first (see TIMERS).
+  alignas(64) Injector due_;
   alignas(64) Injector low_;
   // How many runnables high_ and low_ hold (a hint: raised before a push,
   // lowered after a pop), so that a pick looks at them only when non-zero.

@@ -247,15 +247,53 @@ TEST_F(LinuxDispatcherTest, CancelledTimersLeaveTheHeapAtOnce) {
 TEST_F(LinuxDispatcherTest, TimersFireWhileEveryWorkerIsParked) {
   std::shared_ptr<PlatformDispatcher> dispatcher = CreateLinuxDispatcher({.worker_threads = 2});
   Executor ex(dispatcher);
+  // Before arming: each deadline is then at least start + its delay (taken
+  // after arming, start could be later than the deadlines' base, and a timer
+  // that fires on time would look early).
+  const Instant start = dispatcher->Now();
   Task<void> late = ex.Timer(std::chrono::milliseconds(30));
   Task<void> early = ex.Timer(std::chrono::milliseconds(10));
-  const Instant start = dispatcher->Now();
   ex.Block(std::move(early));
   EXPECT_GE(dispatcher->Now() - start, std::chrono::milliseconds(10));
   EXPECT_FALSE(late.IsReady());
   ex.Block(std::move(late));
   EXPECT_GE(dispatcher->Now() - start, std::chrono::milliseconds(30));
   EXPECT_EQ(dispatcher->armed_timers(), 0u);
+  dispatcher->Shutdown();
+}
+
+// A due timer is not queued behind a worker's backlog: busy workers fire due
+// timers every few picks into a queue taken before their local queue and the
+// injector, so the task waiting for the deadline runs long before a backlog
+// queued ahead of it drains. (Before, the fired timer went to the back of the
+// local queue, here behind all 1,000 spawns.)
+TEST_F(LinuxDispatcherTest, ADueTimerRunsAheadOfTheBacklog) {
+  constexpr int kBacklog = 1'000;
+  std::shared_ptr<PlatformDispatcher> dispatcher = CreateLinuxDispatcher({.worker_threads = 1});
+  Executor ex(dispatcher);
+  std::atomic<int> ran{0};
+  // Spawned, so that the waiter runs on the worker (a Block'ed future would
+  // resume on this thread, after the worker had run everything).
+  Task<int> waiter = ex.Spawn([&]() -> Future<int> {
+    Task<void> timer = ex.Timer(std::chrono::microseconds(1));
+    // Due before the backlog exists (a bounded spin on the clock, not a wait
+    // for another thread).
+    const Instant deadline = ex.Now() + std::chrono::microseconds(1);
+    while (ex.Now() <= deadline) {
+    }
+    for (int i = 0; i < kBacklog; ++i) {
+      ex.Spawn([&ran]() -> Future<void> {
+          ran.fetch_add(1);
+          co_return;
+        }).Detach();
+    }
+    co_await std::move(timer);
+    co_return ran.load();
+  });
+  const int ran_before_the_waiter = ex.Block(std::move(waiter));
+  // One worker: the timer is fired within kTimerCheckInterval picks and its
+  // waiter runs right after it (a few LIFO runs may come first).
+  EXPECT_LT(ran_before_the_waiter, 50);
   dispatcher->Shutdown();
 }
 

@@ -1,4 +1,5 @@
-// dispatch_after_f, wrapped (see early_timers.h).
+// dispatch_source_set_timer and dispatch_source_set_event_handler_f, wrapped (see
+// early_timers.h).
 #include "platforms/mac/tests/early_timers.h"
 
 #include <dispatch/dispatch.h>
@@ -6,51 +7,50 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <unordered_map>
 
-// The linker sends every call to dispatch_after_f in this executable here, and the name
-// __real_dispatch_after_f to libdispatch's definition.
+// The linker sends every call to the wrapped functions in this executable here, and the names
+// __real_* to libdispatch's definitions.
 extern "C" {
-void __real_dispatch_after_f(dispatch_time_t when, dispatch_queue_t queue, void* context,
-                             dispatch_function_t work);
-void __wrap_dispatch_after_f(dispatch_time_t when, dispatch_queue_t queue, void* context,
-                             dispatch_function_t work);
+void __real_dispatch_source_set_timer(dispatch_source_t source, dispatch_time_t start,
+                                      uint64_t interval, uint64_t leeway);
+void __wrap_dispatch_source_set_timer(dispatch_source_t source, dispatch_time_t start,
+                                      uint64_t interval, uint64_t leeway);
+void __real_dispatch_source_set_event_handler_f(dispatch_source_t source,
+                                                dispatch_function_t handler);
+void __wrap_dispatch_source_set_event_handler_f(dispatch_source_t source,
+                                                dispatch_function_t handler);
 }
 
 namespace early_timers {
 namespace {
 
-// The hand-off of a Shifted record through libdispatch, stated for
-// ThreadSanitizer (see HandOffToGcd in mac_dispatcher.cc for why).
-#if defined(__SANITIZE_THREAD__)
-extern "C" void __tsan_acquire(void* address);
-extern "C" void __tsan_release(void* address);
-void HandOff(void* record) { __tsan_release(record); }
-void Take(void* record) { __tsan_acquire(record); }
-#else
-void HandOff(void*) {}
-void Take(void*) {}
-#endif
-
-std::mutex mu;
-int shift_left = 0;    // guarded by mu
-int64_t shift_ns = 0;  // guarded by mu
-std::atomic<int> early{0};
-
-// A shifted call: the caller's callback, and the time it asked for.
-struct Shifted {
-  void* context;
-  dispatch_function_t work;
-  dispatch_time_t asked_for;
+// A source's handler is called with the source's context, so sources are known by it.
+struct Source {
+  dispatch_function_t handler = nullptr;
+  dispatch_time_t asked_for = 0;  // of the last shifted arming not yet seen to fire; 0: none
 };
 
-void RunShifted(void* context) {
-  auto* shifted = static_cast<Shifted*>(context);
-  Take(shifted);
-  // dispatch_time(DISPATCH_TIME_NOW, 0) reads the clock dispatch_after_f's times are on.
-  if (dispatch_time(DISPATCH_TIME_NOW, 0) < shifted->asked_for) early.fetch_add(1);
-  const Shifted call = *shifted;
-  delete shifted;
-  call.work(call.context);
+std::mutex mu;
+int shift_left = 0;                           // guarded by mu
+int64_t shift_ns = 0;                         // guarded by mu
+std::unordered_map<void*, Source>* sources =  // guarded by mu; never freed (handlers may
+    new std::unordered_map<void*, Source>;    // run during exit)
+std::atomic<int> early{0};
+
+void CallHandler(void* context) {
+  dispatch_function_t handler;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    Source& source = (*sources)[context];
+    // dispatch_time(DISPATCH_TIME_NOW, 0) reads the clock the timer's start is on.
+    if (source.asked_for != 0 && dispatch_time(DISPATCH_TIME_NOW, 0) < source.asked_for) {
+      early.fetch_add(1);
+    }
+    source.asked_for = 0;
+    handler = source.handler;
+  }
+  handler(context);
 }
 
 }  // namespace
@@ -65,21 +65,24 @@ int EarlyFires() { return early.load(); }
 
 }  // namespace early_timers
 
-extern "C" void __wrap_dispatch_after_f(dispatch_time_t when, dispatch_queue_t queue, void* context,
-                                        dispatch_function_t work) {
-  int64_t by = 0;
+extern "C" void __wrap_dispatch_source_set_event_handler_f(dispatch_source_t source,
+                                                           dispatch_function_t handler) {
   {
+    std::lock_guard<std::mutex> lock(early_timers::mu);
+    (*early_timers::sources)[dispatch_get_context(source)].handler = handler;
+  }
+  __real_dispatch_source_set_event_handler_f(source, &early_timers::CallHandler);
+}
+
+extern "C" void __wrap_dispatch_source_set_timer(dispatch_source_t source, dispatch_time_t start,
+                                                 uint64_t interval, uint64_t leeway) {
+  if (start != DISPATCH_TIME_FOREVER) {
     std::lock_guard<std::mutex> lock(early_timers::mu);
     if (early_timers::shift_left > 0) {
       --early_timers::shift_left;
-      by = early_timers::shift_ns;
+      (*early_timers::sources)[dispatch_get_context(source)].asked_for = start;
+      start = dispatch_time(start, -early_timers::shift_ns);
     }
   }
-  if (by == 0) {
-    __real_dispatch_after_f(when, queue, context, work);
-    return;
-  }
-  auto* shifted = new early_timers::Shifted{context, work, when};
-  early_timers::HandOff(shifted);
-  __real_dispatch_after_f(dispatch_time(when, -by), queue, shifted, &early_timers::RunShifted);
+  __real_dispatch_source_set_timer(source, start, interval, leeway);
 }

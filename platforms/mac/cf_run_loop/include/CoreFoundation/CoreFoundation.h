@@ -8,7 +8,7 @@
 // (an eventfd on Linux, a Mach port on macOS) and the run loop, on the main thread, drains the
 // queue by calling _dispatch_main_queue_callback_4CF(). Only the main run loop and the default
 // mode exist; there are no other sources, timers or observers (CF timers are not used: timers go
-// through dispatch_after_f).
+// through a dispatch timer source).
 //
 // Also declares pthread_main_np, which Apple's <pthread.h> provides and glibc's does not.
 #ifndef PLATFORMS_MAC_CF_RUN_LOOP_COREFOUNDATION_H_
