@@ -30,6 +30,9 @@ class Rng {
     s_[3] = Rotl(s_[3], 45);
     return result;
   }
+  // What the next Next() returns, without drawing it (it depends on one word
+  // of the state): lets a caller prepare for a draw it will make later.
+  uint64_t PeekNext() const { return Rotl(s_[1] * 5, 7) * 9; }
   // Uniform in [0, bound); `bound` must be > 0.
   uint64_t Below(uint64_t bound) {
     // Lemire, "Fast Random Integer Generation in an Interval" (2019): the high

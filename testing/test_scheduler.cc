@@ -168,11 +168,12 @@ TestScheduler::TestScheduler(TestSchedulerConfig config, std::shared_ptr<Schedul
       rng_(config_.seed),
       mu_(rng_.mutex()),
       queue_(MakeQueue(config_)),
+      trace_(config_.record_trace || !config_.trace_out.empty()),
+      trace_hash_(trace_.hash()),
       now_(kClockStart),
       allow_parking_(config_.allow_parking),
       block_on_ticks_min_(config_.block_on_ticks_min),
-      block_on_ticks_max_(config_.block_on_ticks_max),
-      trace_(config_.record_trace || !config_.trace_out.empty()) {
+      block_on_ticks_max_(config_.block_on_ticks_max) {
   static_cast<TestSchedulerContext&>(Scheduler::context()).Attach(this);
   AddTaskObserver(registry_);
 }
@@ -190,12 +191,15 @@ void TestScheduler::Shutdown() {
   // destructors may call back into the scheduler.
   std::vector<Runnable> doomed;
   bool first = false;
+  queue_->DrainInto(doomed);
+  queued_.store(0, std::memory_order_relaxed);
   {
     absl::MutexLock lock(&mu_);
-    first = !shut_down_;
-    shut_down_ = true;
-    queue_->DrainInto(doomed);
-    staged_.TakeAll([&](Runnable&& r) { doomed.push_back(std::move(r)); });
+    first = !shut_down_.load(std::memory_order_relaxed);
+    shut_down_.store(true, std::memory_order_relaxed);
+    for (Runnable& r : inbox_) doomed.push_back(std::move(r));
+    inbox_.clear();
+    inbox_pending_.store(false, std::memory_order_relaxed);
     timers_.DrainInto(doomed);
   }
   doomed.clear();
@@ -206,7 +210,7 @@ void TestScheduler::Shutdown() {
 }
 
 bool TestScheduler::Enqueue(Runnable&& runnable) {
-  if (shut_down_) return false;
+  if (shut_down_.load(std::memory_order_relaxed)) return false;
   const TaskMetadata& m = MetadataOf(runnable);
   if (m.session.has_value()) {
     queue_->PushForeground(*m.session, std::move(runnable));
@@ -215,6 +219,8 @@ bool TestScheduler::Enqueue(Runnable&& runnable) {
   } else {
     queue_->PushBackground(std::move(runnable));
   }
+  // Single writer: a load and a store, no read-modify-write.
+  queued_.store(queued_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   return true;
 }
 
@@ -223,17 +229,30 @@ scheduler::Rng& TestScheduler::LockedRng() {
   return rng_.Locked();
 }
 
-void TestScheduler::PublishStaged(std::vector<Runnable>& rejected) {
-  if (staged_.empty()) return;
-  staged_.TakeAll([&](Runnable&& r) {
-    mu_.AssertHeld();  // TakeAll runs `fn` on this thread, under the mu_ we hold.
+void TestScheduler::DrainInbox(std::vector<Runnable>& rejected) {
+  std::vector<Runnable> arrived;
+  {
+    absl::MutexLock lock(&mu_);
+    arrived.swap(inbox_);
+    inbox_pending_.store(false, std::memory_order_relaxed);
+  }
+  for (Runnable& r : arrived) {
     if (!Enqueue(std::move(r))) rejected.push_back(std::move(r));
-  });
+  }
 }
 
-bool TestScheduler::NoteForeignWake(const TaskMetadata& task) {
-  if (std::this_thread::get_id() == main_thread_) return false;
-  if (!allow_parking_ && !shut_down_) {
+void TestScheduler::AssertDrivingThread(const char* what) const {
+  if (std::this_thread::get_id() == main_thread_) return;
+  internal::FatalError(absl::StrCat(
+      "TestScheduler::", what, " called on a thread other than the one driving the TestScheduler (",
+      context().DescribeMainThread(),
+      "): the ready queue and the trace belong to the driving thread, so only it may drive or "
+      "inspect them. seed=",
+      config_.seed));
+}
+
+void TestScheduler::NoteForeignWake(const TaskMetadata& task) {
+  if (!allow_parking_ && !shut_down_.load(std::memory_order_relaxed)) {
     // The order of this wake against the driving thread's steps depends on
     // OS timing, so the seed no longer determines the run.
     DeferFailure(absl::StrCat(
@@ -243,14 +262,13 @@ bool TestScheduler::NoteForeignWake(const TaskMetadata& task) {
         "does not replay this run. Wake it from a task instead, or call AllowParking() if "
         "the test deliberately involves other threads."));
   }
-  return true;
 }
 
 void TestScheduler::NoteForeignWakerEvent(const TaskMetadata& task, WakerEvent event) {
   // Only threads other than the driving one get here (it holds an exemption,
   // see waker_exemption_).
   absl::MutexLock lock(&mu_);
-  if (allow_parking_ || shut_down_) return;
+  if (allow_parking_ || shut_down_.load(std::memory_order_relaxed)) return;
   const bool woken = event == WakerEvent::kWoken;
   DeferFailure(absl::StrCat(
       "Non-determinism: a Waker of ", DescribeTask(task), " was ", woken ? "woken" : "dropped",
@@ -264,25 +282,23 @@ void TestScheduler::NoteForeignWakerEvent(const TaskMetadata& task, WakerEvent e
 }
 
 void TestScheduler::ScheduleFromAnyThread(Runnable&& runnable) {
-  // The common case, a step waking a task (or yielding), takes no lock; see
-  // staged_runnables.h. in_step_ is set only by the driving thread, so
-  // another thread that sees it set still fails the thread check.
-  if (in_step_.load(std::memory_order_relaxed) && std::this_thread::get_id() == main_thread_) {
-    staged_.Push(std::move(runnable));
+  // The common case, a step waking a task (or yielding), takes no lock: the
+  // queue is the driving thread's (see the protocol in the header). A
+  // runnable refused after Shutdown stays with the caller, who drops it.
+  if (std::this_thread::get_id() == main_thread_) {
+    (void)Enqueue(std::move(runnable));
     return;
   }
-  std::vector<Runnable> rejected;  // declared first: dropped after the lock is released
-  bool foreign;
   {
     absl::MutexLock lock(&mu_);
-    foreign = NoteForeignWake(runnable.metadata());
-    // Staged runnables were scheduled first: keep the driving thread's order
-    // (per-session FIFO depends on it).
-    if (!foreign) PublishStaged(rejected);
-    if (!Enqueue(std::move(runnable))) rejected.push_back(std::move(runnable));
+    NoteForeignWake(MetadataOf(runnable));
+    if (shut_down_.load(std::memory_order_relaxed)) return;  // dropped by the caller, unlocked
+    inbox_.push_back(std::move(runnable));
+    inbox_pending_.store(true, std::memory_order_relaxed);
   }
-  // A Block parked with parking allowed re-checks the queue.
-  if (foreign) parker_.GetUnparker().Unpark();
+  // A Block parked with parking allowed re-checks the queue (and its Unpark
+  // orders the inbox before that check).
+  parker_.GetUnparker().Unpark();
 }
 
 void TestScheduler::Schedule(Runnable runnable) { ScheduleFromAnyThread(std::move(runnable)); }
@@ -304,39 +320,33 @@ void TestScheduler::ScheduleAfter(Duration delay, Runnable runnable) {
     ScheduleFromAnyThread(std::move(runnable));
     return;
   }
-  Runnable rejected;
   absl::MutexLock lock(&mu_);
-  NoteForeignWake(runnable.metadata());
-  if (shut_down_) {
-    rejected = std::move(runnable);
-    return;
-  }
-  timers_.Push(SaturatingAdd(now_, delay), std::move(runnable));
-}
-
-std::optional<SessionId> TestScheduler::BlockingSession() const {
-  // Blocks do not nest on the driving thread, so only the innermost matters.
-  if (blocks_.empty()) return std::nullopt;
-  return blocks_.back().info.session;
+  if (std::this_thread::get_id() != main_thread_) NoteForeignWake(MetadataOf(runnable));
+  // After Shutdown the caller drops it, unlocked.
+  if (shut_down_.load(std::memory_order_relaxed)) return;
+  timers_.Push(SaturatingAdd(now_.load(std::memory_order_relaxed), delay), std::move(runnable));
 }
 
 Runnable TestScheduler::NextStep(std::vector<Runnable>& rejected) {
-  // The only lock of a step: what observers on other threads may read
-  // (queue, step count, trace) changes here, and what the previous step
-  // scheduled is published here (or by any earlier enqueue).
-  absl::MutexLock lock(&mu_);
-  PublishStaged(rejected);
-  Runnable runnable = queue_->Pop(BlockingSession());
+  // No lock: everything here is the driving thread's. Other threads' wakes
+  // join the queue here, at a point their timing decides anyway.
+  if (inbox_pending_.load(std::memory_order_relaxed)) DrainInbox(rejected);
+  Runnable runnable = queue_->Pop(blocking_session_);
   if (runnable) {
-    ++steps_;
+    queued_.store(queued_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+    const uint64_t step = steps_.load(std::memory_order_relaxed) + 1;
+    steps_.store(step, std::memory_order_relaxed);
     const TaskMetadata& m = MetadataOf(runnable);
-    trace_.RecordStep(steps_, m, now_ - kClockStart);
+    trace_.RecordStep(step, m, now_.load(std::memory_order_relaxed) - kClockStart);
+    trace_hash_.store(trace_.hash(), std::memory_order_relaxed);
     if (config_.record_schedule) schedule_steps_.push_back(m.id);
   }
   return runnable;
 }
 
 bool TestScheduler::Tick() {
+  // The queue is the driving thread's: a Tick elsewhere would race with it.
+  if (std::this_thread::get_id() != main_thread_) AssertDrivingThread("Tick");
   CheckFailures();
   if (in_step_.load(std::memory_order_relaxed)) {
     internal::TaskCoreBase* running = internal::CurrentTask();
@@ -345,7 +355,7 @@ bool TestScheduler::Tick() {
         running ? " (from inside " + DescribeTask(running->metadata()) + ")" : "",
         ". Tasks must not drive their own scheduler; await instead. seed=", config_.seed));
   }
-  std::vector<Runnable> rejected;  // declared first: dropped after the lock is released
+  std::vector<Runnable> rejected;  // refused after Shutdown: dropped on return
   Runnable runnable = NextStep(rejected);
   if (!runnable) return false;
   step_is_foreground_ = MetadataOf(runnable).is_foreground();
@@ -368,14 +378,20 @@ void TestScheduler::RunUntilParked() {
 }
 
 void TestScheduler::FireTimer(std::vector<Runnable>& rejected) {
-  PublishStaged(rejected);  // a Tick's last step may have scheduled some
   internal::TimerHeap::Fired fired = timers_.Pop();
-  if (fired.deadline > now_) now_ = fired.deadline;
-  trace_.RecordTimerFired(steps_, fired.runnable.metadata(), now_ - kClockStart);
+  Instant now = now_.load(std::memory_order_relaxed);
+  if (fired.deadline > now) {
+    now = fired.deadline;
+    now_.store(now, std::memory_order_relaxed);
+  }
+  trace_.RecordTimerFired(steps_.load(std::memory_order_relaxed), MetadataOf(fired.runnable),
+                          now - kClockStart);
+  trace_hash_.store(trace_.hash(), std::memory_order_relaxed);
   if (!Enqueue(std::move(fired.runnable))) rejected.push_back(std::move(fired.runnable));
 }
 
 bool TestScheduler::FireTimerDueBy(Instant limit) {
+  AssertDrivingThread("RunUntilParked");
   std::vector<Runnable> rejected;  // declared first: dropped after the lock is released
   absl::MutexLock lock(&mu_);
   if (timers_.empty() || timers_.earliest() > limit) return false;
@@ -390,11 +406,8 @@ void TestScheduler::ReclaimCancelledTimer(internal::TaskCoreBase* task) {
 }
 
 void TestScheduler::AdvanceClock(Duration d) {
-  Instant target;
-  {
-    absl::MutexLock lock(&mu_);
-    target = SaturatingAdd(now_, NonNegative(d));
-  }
+  AssertDrivingThread("AdvanceClock");
+  const Instant target = SaturatingAdd(now_.load(std::memory_order_relaxed), NonNegative(d));
   // What is runnable now runs at the current time, before the clock moves: a
   // timer it arms for `d` or less fires within this call.
   RunUntilParked();
@@ -403,7 +416,7 @@ void TestScheduler::AdvanceClock(Duration d) {
     {
       absl::MutexLock lock(&mu_);
       if (timers_.empty() || timers_.earliest() > target) {
-        now_ = target;
+        now_.store(target, std::memory_order_relaxed);
         break;
       }
       // One timer at a time, running tasks to quiescence in between, so each
@@ -416,6 +429,7 @@ void TestScheduler::AdvanceClock(Duration d) {
 }
 
 bool TestScheduler::AdvanceClockToNextTimer() {
+  AssertDrivingThread("AdvanceClockToNextTimer");
   {
     std::vector<Runnable> rejected;
     absl::MutexLock lock(&mu_);
@@ -447,7 +461,8 @@ bool TestScheduler::Park(std::optional<Duration> timeout) {
       own_budget = LockedRng().InRange(block_on_ticks_min_, block_on_ticks_max_);
     }
     if (timeout.has_value()) {
-      clock_limit = in_block && blocks_.back().deadline ? *blocks_.back().deadline : now_;
+      clock_limit = in_block && blocks_.back().deadline ? *blocks_.back().deadline
+                                                        : now_.load(std::memory_order_relaxed);
     }
   }
   auto budget = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> int64_t& {
@@ -514,8 +529,9 @@ std::string TestScheduler::StuckMessage() const {
   std::string message =
       absl::StrCat(where, " cannot make progress: nothing is runnable and parking is forbidden ",
                    "(call AllowParking() if another thread will wake the blocked future).");
-  if (std::optional<SessionId> session = BlockingSession(); session && !queue_->empty()) {
-    absl::StrAppend(&message, " The only queued tasks belong to session#", session->value(),
+  if (blocking_session_ && !queue_->empty()) {
+    absl::StrAppend(&message, " The only queued tasks belong to session#",
+                    blocking_session_->value(),
                     ", which is the session blocking here: they cannot run until the block "
                     "returns, so the blocked future must not wait for them.");
   }
@@ -541,14 +557,10 @@ void TestScheduler::AssertMainThread(std::source_location where) const {
                                     context().DescribeMainThread(), ". seed=", config_.seed));
 }
 
-Instant TestScheduler::Now() const {
-  absl::MutexLock lock(&mu_);
-  return now_;
-}
+Instant TestScheduler::Now() const { return now_.load(std::memory_order_relaxed); }
 
 absl::Time TestScheduler::UtcNow() const {
-  absl::MutexLock lock(&mu_);
-  return WallClockStart() + absl::FromChrono(now_ - kClockStart);
+  return WallClockStart() + absl::FromChrono(Now() - kClockStart);
 }
 
 TaskId TestScheduler::NextTaskId() {
@@ -585,12 +597,12 @@ void TestScheduler::ReportFailures() {
 }
 
 void TestScheduler::Deprioritize(TaskLabel label) {
-  std::vector<Runnable> rejected;  // declared first: dropped after the lock is released
-  absl::MutexLock lock(&mu_);
-  deprioritized_.insert(label);
+  AssertDrivingThread("Deprioritize");
+  std::vector<Runnable> rejected;
   // Work already queued moves too (the seeds' move_to_deprioritized_queue);
-  // what the driving thread staged is published first so it is covered.
-  PublishStaged(rejected);
+  // what other threads scheduled joins the queue first so it is covered.
+  DrainInbox(rejected);
+  deprioritized_.insert(label);
   queue_->MoveToDeprioritized(label);
 }
 
@@ -661,26 +673,26 @@ void TestScheduler::BeginBlock(const BlockInfo& info) {
   std::optional<Instant> deadline;
   if (info.timeout.has_value()) deadline = SaturatingAdd(now_, NonNegative(*info.timeout));
   blocks_.push_back(BlockFrame{info, budget, deadline});
+  blocking_session_ = info.session;  // blocks do not nest: the innermost decides
 }
 
 void TestScheduler::EndBlock() {
   absl::MutexLock lock(&mu_);
   if (!blocks_.empty()) blocks_.pop_back();
+  blocking_session_ = blocks_.empty() ? std::nullopt : blocks_.back().info.session;
 }
 
 void TestScheduler::OnDrivenStep(const TaskMetadata& task) {
-  absl::MutexLock lock(&mu_);
-  trace_.RecordDrivenStep(steps_, task, now_ - kClockStart);
+  trace_.RecordDrivenStep(steps_.load(std::memory_order_relaxed), task,
+                          now_.load(std::memory_order_relaxed) - kClockStart);
+  trace_hash_.store(trace_.hash(), std::memory_order_relaxed);
 }
 
-uint64_t TestScheduler::steps() const {
-  absl::MutexLock lock(&mu_);
-  return steps_;
-}
+uint64_t TestScheduler::steps() const { return steps_.load(std::memory_order_relaxed); }
 
 size_t TestScheduler::runnable_count() const {
   absl::MutexLock lock(&mu_);
-  return queue_->size() + staged_.size();
+  return queued_.load(std::memory_order_relaxed) + inbox_.size();
 }
 
 size_t TestScheduler::timer_count() const {
@@ -689,25 +701,22 @@ size_t TestScheduler::timer_count() const {
 }
 
 ::scheduler::Schedule TestScheduler::schedule() const {
-  absl::MutexLock lock(&mu_);
+  AssertDrivingThread("schedule");
   return ::scheduler::Schedule{.seed = config_.seed, .steps = schedule_steps_};
 }
 
 std::optional<ScheduleStats> TestScheduler::schedule_stats() const {
-  absl::MutexLock lock(&mu_);
+  AssertDrivingThread("schedule_stats");
   if (const auto* choices = dynamic_cast<const internal::ChoiceQueue*>(queue_.get())) {
     return choices->stats();
   }
   return std::nullopt;
 }
 
-uint64_t TestScheduler::trace_hash() const {
-  absl::MutexLock lock(&mu_);
-  return trace_.hash();
-}
+uint64_t TestScheduler::trace_hash() const { return trace_hash_.load(std::memory_order_relaxed); }
 
 ExecutionTrace TestScheduler::trace() const {
-  absl::MutexLock lock(&mu_);
+  AssertDrivingThread("trace");
   return trace_;
 }
 
@@ -737,6 +746,7 @@ std::vector<TaskMetadata> TestScheduler::PendingTasks() const {
 }
 
 std::string TestScheduler::DescribeState() const {
+  AssertDrivingThread("DescribeState");
   std::string out;
   // Where each live task is: queued, on a timer, or neither (suspended).
   absl::flat_hash_set<TaskId> runnable;
@@ -746,11 +756,10 @@ std::string TestScheduler::DescribeState() const {
     absl::StrAppend(
         &out, "seed: ", config_.seed, "\nstrategy: ",
         config_.randomize_order ? StrategyName(config_.strategy) : "fifo (randomize_order = false)",
-        "\nsteps run: ", steps_, "\nclock: ", Offset(now_ - kClockStart), " (wall clock ",
-        absl::FormatTime(absl::RFC3339_full,
-                         WallClockStart() + absl::FromChrono(now_ - kClockStart),
-                         absl::UTCTimeZone()),
-        ")\nrunnable: ", queue_->size() + staged_.size(), ", timers: ", timers_.size(), "\n");
+        "\nsteps run: ", steps_.load(std::memory_order_relaxed),
+        "\nclock: ", Offset(Now() - kClockStart), " (wall clock ",
+        absl::FormatTime(absl::RFC3339_full, UtcNow(), absl::UTCTimeZone()),
+        ")\nrunnable: ", queue_->size() + inbox_.size(), ", timers: ", timers_.size(), "\n");
     for (const BlockFrame& frame : blocks_) {
       absl::StrAppend(&out, "blocked in ", frame.info.timeout ? "BlockWithTimeout" : "Block",
                       " at ", FormatLocation(frame.info.location));
@@ -765,7 +774,7 @@ std::string TestScheduler::DescribeState() const {
       absl::StrAppend(&out, "test waiting since: ", FormatLocation(*test_waiting_since_), "\n");
     }
     queue_->ForEach([&](const Runnable& r) { runnable.insert(r.metadata().id); });
-    staged_.ForEach([&](const Runnable& r) { runnable.insert(r.metadata().id); });
+    for (const Runnable& r : inbox_) runnable.insert(r.metadata().id);
     for (const internal::TimerHeap::Entry& e : timers_.entries()) {
       timer_due[e.task->metadata().id] = e.deadline - kClockStart;
     }

@@ -58,9 +58,13 @@
 // hint. The default prints and aborts. Failures noticed on other threads are
 // reported on the driving thread at its next step (or `CheckFailures()`).
 //
-// Thread-safety: Schedule*, Now, Rng() and the observers may be called from
-// any thread; the controls are for the driving thread. One step runs at a
-// time; `Tick` from inside a step is a fatal error.
+// Thread-safety: Schedule*, Now, Rng(), steps, runnable_count, timer_count,
+// trace_hash, IsTaskRunning and PendingTasks may be called from any thread.
+// The controls, and the observers that walk the queue or the trace
+// (DescribeState, schedule, schedule_stats, trace, WriteTrace), are for the
+// driving thread: the ready queue and the trace belong to it, so that a step
+// takes no lock. Calling them from another thread is a fatal error. One step
+// runs at a time; `Tick` from inside a step is a fatal error.
 #ifndef TESTING_TEST_SCHEDULER_H_
 #define TESTING_TEST_SCHEDULER_H_
 
@@ -83,7 +87,6 @@
 #include "scheduler/parker.h"
 #include "scheduler/scheduler.h"
 #include "testing/internal/ready_queue.h"
-#include "testing/internal/staged_runnables.h"
 #include "testing/internal/task_registry.h"
 #include "testing/schedule.h"
 #include "testing/schedule_chooser.h"
@@ -272,30 +275,33 @@ class TestScheduler final : public Scheduler,
 
   // Queues `runnable` (moving from it) and returns true; after Shutdown,
   // returns false and leaves it to the caller, to be dropped unlocked.
-  bool Enqueue(Runnable&& runnable) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Enqueues a runnable handed to Schedule*, noting wakes from foreign threads.
+  // Driving thread only (the queue is its own; see the protocol below).
+  bool Enqueue(Runnable&& runnable);
+  // Enqueues a runnable handed to Schedule*: directly on the driving thread,
+  // through the inbox from any other.
   void ScheduleFromAnyThread(Runnable&& runnable);
-  // Tick's locked part: publishes staged runnables and takes the next step's
-  // runnable (empty if none), counting and tracing the step.
+  // Tick's bookkeeping: takes the next step's runnable (empty if none),
+  // counting and tracing the step. No lock unless the inbox has work.
   Runnable NextStep(std::vector<Runnable>& rejected);
-  std::optional<SessionId> BlockingSession() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves what other threads scheduled into the queue, in their order; any
+  // refused after Shutdown go to `rejected`. Driving thread only.
+  void DrainInbox(std::vector<Runnable>& rejected) ABSL_LOCKS_EXCLUDED(mu_);
+  // A fatal error naming `what` unless called on the driving thread.
+  void AssertDrivingThread(const char* what) const;
   // Why a Block cannot progress, for the failure report.
   std::string StuckMessage() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Moves the earliest timer's runnable to the queue, at its deadline; one
   // refused after Shutdown goes to `rejected`, to be dropped unlocked.
+  // Driving thread only.
   void FireTimer(std::vector<Runnable>& rejected) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Fires the earliest timer if its deadline is <= `limit`; returns whether
   // one fired. Takes mu_.
   bool FireTimerDueBy(Instant limit);
   // Takes a cancelled task's timer out of the heap (see Scheduler).
   void ReclaimCancelledTimer(internal::TaskCoreBase* task) override;
-  // Moves the runnables the driving thread staged during steps into the
-  // queue, in order; any refused after Shutdown go to `rejected`. Called by
-  // the driving thread before anything else it enqueues.
-  void PublishStaged(std::vector<Runnable>& rejected) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Records a non-determinism failure if the caller is a foreign thread and
-  // parking is forbidden. Returns whether the caller is a foreign thread.
-  bool NoteForeignWake(const TaskMetadata& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records a non-determinism failure if parking is forbidden; for wakes
+  // from threads other than the driving one.
+  void NoteForeignWake(const TaskMetadata& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Reports a Waker woken or dropped on a foreign thread (the registry's
   // hook) while parking is forbidden.
   void NoteForeignWakerEvent(const TaskMetadata& task, WakerEvent event);
@@ -315,40 +321,77 @@ class TestScheduler final : public Scheduler,
   const SharedRng rng_;
   Parker parker_;
 
-  // Guards what follows. It is the PRNG's mutex (SharedRng::mutex()), so the
-  // draw that picks a step needs no second lock; under it, draw through
-  // LockedRng().
+  // OWNERSHIP PROTOCOL (why a step takes no lock).
+  //   * The driving thread owns the ready queue, the trace, the schedule, the
+  //     deprioritized labels and the blocking session: it alone reads or
+  //     writes them, without mu_. Every step runs on it, and so does every
+  //     Schedule* a step makes, so the common path (a step yields or wakes a
+  //     task, the next step picks one) touches no lock and no atomic RMW.
+  //   * Another thread never touches the queue: its Schedule* appends to
+  //     inbox_ under mu_ and sets inbox_pending_; the driving thread moves
+  //     the inbox into the queue at the top of its next step (NextStep), so a
+  //     foreign wake costs the driving thread one relaxed load until it
+  //     happens. Such a wake's place in the schedule depends on OS timing
+  //     anyway (it is reported unless parking is allowed), so draining late
+  //     loses no determinism; the driving thread's own enqueues keep their
+  //     order exactly, so a seed replays as before.
+  //   * What other threads may ask about the step state is published by the
+  //     driving thread in relaxed atomics after each change (steps_,
+  //     trace_hash_, queued_): single writer, so a plain load and store, no
+  //     RMW. Observers that walk the queue or the trace are driving-thread
+  //     only (AssertDrivingThread).
+  //   * now_ and shut_down_ are written by the driving thread under mu_ (so
+  //     a holder of mu_ sees them consistent with the timers and the inbox)
+  //     and read by it without mu_: atomics, so that other threads' reads
+  //     are not races either.
+  //   * mu_ still guards the rest (timers, which any thread may arm or
+  //     cancel; blocks, hints, parking mode, failures, ids) and is the PRNG's
+  //     mutex (SharedRng::mutex()): under it, draw through LockedRng().
   absl::Mutex& mu_;
   // rng_.Locked() for a holder of mu_. The thread-safety analysis cannot see
   // that mu_ and rng_.mutex() are one mutex; this asserts it once.
   scheduler::Rng& LockedRng() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  std::unique_ptr<internal::ReadyQueue> queue_ ABSL_GUARDED_BY(mu_);
-  // What the driving thread scheduled during steps, not yet in queue_: the
-  // driving thread appends without mu_, readers hold mu_ (see its protocol).
-  internal::StagedRunnables staged_;
+
+  // --- Driving thread only, no lock ---
+  std::unique_ptr<internal::ReadyQueue> queue_;
+  absl::flat_hash_set<TaskLabel> deprioritized_;
+  // The session of the innermost Block (blocks do not nest on the driving
+  // thread): its queued tasks are not candidates. Mirrors blocks_.back().
+  std::optional<SessionId> blocking_session_;
+  ExecutionTrace trace_;
+  std::vector<TaskId> schedule_steps_;  // with record_schedule
+  bool step_is_foreground_ = false;
+
+  // --- Written by the driving thread, readable from any thread ---
+  std::atomic<uint64_t> steps_{0};
+  std::atomic<uint64_t> trace_hash_;
+  std::atomic<size_t> queued_{0};  // queue_->size()
+  // Written under mu_ (see above).
+  std::atomic<Instant> now_;
+  std::atomic<bool> shut_down_{false};
+  // Written only by the driving thread, around each step, and meaningful only
+  // to it (IsMainThread checks the thread first), so no lock; atomic so that a
+  // control misused from another thread is a reported error, not a data race.
+  std::atomic<bool> in_step_{false};
+
+  // --- Under mu_ ---
+  // What other threads scheduled, in their order, for the driving thread to
+  // queue; inbox_pending_ says it may be non-empty (set under mu_, read
+  // without it).
+  std::vector<Runnable> inbox_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> inbox_pending_{false};
   internal::TimerHeap timers_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_set<TaskLabel> deprioritized_ ABSL_GUARDED_BY(mu_);
-  Instant now_ ABSL_GUARDED_BY(mu_);
   uint64_t next_task_id_ ABSL_GUARDED_BY(mu_) = 1;
-  uint64_t steps_ ABSL_GUARDED_BY(mu_) = 0;
   bool allow_parking_ ABSL_GUARDED_BY(mu_);
   int64_t block_on_ticks_min_ ABSL_GUARDED_BY(mu_);
   int64_t block_on_ticks_max_ ABSL_GUARDED_BY(mu_);
   std::vector<BlockFrame> blocks_ ABSL_GUARDED_BY(mu_);
   std::string test_waiting_hint_ ABSL_GUARDED_BY(mu_);
   std::optional<std::source_location> test_waiting_since_ ABSL_GUARDED_BY(mu_);
-  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::string> deferred_failures_ ABSL_GUARDED_BY(mu_);
   // Whether deferred_failures_ may be non-empty: lets the driving thread skip
   // the lock twice per step. Written under mu_, read without it.
   std::atomic<bool> failures_pending_{false};
-  // Written only by the driving thread, around each step, and meaningful only
-  // to it (IsMainThread checks the thread first), so no lock; atomic so that a
-  // control misused from another thread is a reported error, not a data race.
-  std::atomic<bool> in_step_{false};
-  bool step_is_foreground_ = false;  // driving thread only
-  ExecutionTrace trace_ ABSL_GUARDED_BY(mu_);
-  std::vector<TaskId> schedule_steps_ ABSL_GUARDED_BY(mu_);  // with record_schedule
 };
 
 }  // namespace scheduler

@@ -11,11 +11,11 @@ namespace scheduler {
 namespace {
 
 // One 64x64->128 multiply, folded: the mixing step of wyhash. Two words go in
-// per multiply, so an event costs three of them instead of the fourteen
-// splitmix64 finalizers it took when every field was folded separately (a
-// third of a Tick's own time). Not bijective, but a collision needs a product
-// of two pseudo-random words to fold to the same value, which is as unlikely
-// as for any 64-bit hash; the trace hash only has to tell schedules apart.
+// per multiply; an event packs its fields into two words, so it costs one
+// (plus one per new spawn location). Not bijective, but a collision needs a
+// product of two pseudo-random words to fold to the same value, which is as
+// unlikely as for any 64-bit hash; the trace hash only has to tell schedules
+// apart.
 uint64_t Mum(uint64_t a, uint64_t b) {
   const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
   return static_cast<uint64_t>(p) ^ static_cast<uint64_t>(p >> 64);
@@ -38,29 +38,7 @@ uint64_t HashString(const char* s) {
   return h;
 }
 
-// The hash of a spawn location (file bytes, line, column), memoized by the
-// address of the file name and the line and column: a source_location's file
-// name is a string literal, so the steps of one task keep passing the same
-// pointer. The address is only a cache key; the value is computed from the
-// bytes, so determinism across runs and processes is unaffected. Per thread,
-// so no locking; a collision just recomputes.
-uint64_t HashLocation(const std::source_location& location) {
-  struct Slot {
-    const char* file = nullptr;
-    uint64_t line_column = 0;
-    uint64_t hash = 0;
-  };
-  thread_local Slot cache[64];
-  const char* file = location.file_name();
-  const uint64_t line_column = (uint64_t{location.line()} << 32) | location.column();
-  Slot& slot = cache[((reinterpret_cast<uintptr_t>(file) >> 4) ^ line_column) % 64];
-  if (slot.file != file || slot.line_column != line_column) {
-    slot.file = file;
-    slot.line_column = line_column;
-    slot.hash = Mum(HashString(file) ^ kSecret0, line_column ^ kSecret1);
-  }
-  return slot.hash;
-}
+uint64_t RotateLeft32(uint64_t x) { return (x << 32) | (x >> 32); }
 
 }  // namespace
 
@@ -89,33 +67,45 @@ std::string DescribeEvent(const TraceEvent& event) {
   return "unknown event";
 }
 
-void ExecutionTrace::RecordStep(uint64_t step, const TaskMetadata& task, Duration clock) {
-  Record(TraceEvent::Kind::kStep, step, task, clock);
+// Inline into Record, with the rare miss and the optional event log out of
+// line: a step's record is then one lookup, one multiply and no register
+// spills (it was a third of a step's own instructions).
+inline uint64_t ExecutionTrace::LocationHash(const std::source_location& location) {
+  const char* file = location.file_name();
+  const uint64_t line_column = (uint64_t{location.line()} << 32) | location.column();
+  LocationSlot& slot =
+      locations_[((reinterpret_cast<uintptr_t>(file) >> 4) ^ line_column) % kLocationSlots];
+  if (slot.file != file || slot.line_column != line_column) [[unlikely]] {
+    FillSlot(slot, file, line_column);
+  }
+  return slot.hash;
 }
 
-void ExecutionTrace::RecordTimerFired(uint64_t steps_so_far, const TaskMetadata& task,
-                                      Duration clock) {
-  Record(TraceEvent::Kind::kTimerFired, steps_so_far, task, clock);
-}
-
-void ExecutionTrace::RecordDrivenStep(uint64_t steps_so_far, const TaskMetadata& task,
-                                      Duration clock) {
-  Record(TraceEvent::Kind::kDrivenStep, steps_so_far, task, clock);
+void ExecutionTrace::FillSlot(LocationSlot& slot, const char* file, uint64_t line_column) {
+  slot.file = file;
+  slot.line_column = line_column;
+  slot.hash = Mum(HashString(file) ^ kSecret0, line_column ^ kSecret1);
 }
 
 void ExecutionTrace::Record(TraceEvent::Kind kind, uint64_t step, const TaskMetadata& task,
                             Duration clock) {
-  // The kind takes the step number's two top bits, which no run reaches.
+  // Two words per event, one multiply. The location hash is pseudo-random, so
+  // the clock can share its word; the kind takes the step number's two top
+  // bits and the task id the top half of the other bits (rotated, so its low
+  // bits come first): distinct as long as steps stay below 2^32 and ids below
+  // 2^30, and beyond that only as likely to collide as any 64-bit hash.
   const uint64_t kind_step = (static_cast<uint64_t>(kind) << 62) ^ step;
-  uint64_t h = hash_;
-  h = Mum(h ^ HashLocation(task.location) ^ kSecret2, kind_step ^ kSecret3);
-  h = Mum(h ^ task.id.value() ^ kSecret1, static_cast<uint64_t>(clock.count()) ^ kSecret0);
-  hash_ = h;
+  hash_ = Mum(hash_ ^ LocationHash(task.location) ^ static_cast<uint64_t>(clock.count()) ^ kSecret2,
+              kind_step ^ RotateLeft32(task.id.value()) ^ kSecret3);
   ++event_count_;
-  if (keep_events_) {
-    events_.push_back(
-        TraceEvent{kind, step, task.id, task.location, task.label, task.session, clock});
-  }
+  if (keep_events_) [[unlikely]]
+    KeepEvent(kind, step, task, clock);
+}
+
+void ExecutionTrace::KeepEvent(TraceEvent::Kind kind, uint64_t step, const TaskMetadata& task,
+                               Duration clock) {
+  events_.push_back(
+      TraceEvent{kind, step, task.id, task.location, task.label, task.session, clock});
 }
 
 std::optional<size_t> FirstDivergence(const std::vector<TraceEvent>& a,

@@ -43,21 +43,23 @@ TEST(TestSchedulerTest, DifferentSeedsGiveDifferentOrders) {
   EXPECT_GT(orders.size(), 40u);
 }
 
-// What the driving thread schedules during a step is staged without a lock
-// (internal/staged_runnables.h); observers must still count it, on any thread.
+// What the driving thread schedules during a step goes straight into its
+// queue, without a lock; the counters other threads read must still see it.
 TEST(TestSchedulerTest, TasksWokenDuringAStepAreRunnableForEveryObserver) {
   auto scheduler = TestScheduler::Create({.seed = 3});
   Executor executor(scheduler);
   Task<void> child;
   size_t seen_in_step = 0;
   size_t seen_by_other_thread_in_step = 0;
+  uint64_t steps_seen_by_other_thread = 0;
   std::string state_in_step;
   Task<void> parent = executor.Spawn([&]() -> Future<void> {
     child = executor.Spawn([]() -> Future<void> { co_return; });
     seen_in_step = scheduler->runnable_count();
+    state_in_step = scheduler->DescribeState();
     std::thread observer([&] {
       seen_by_other_thread_in_step = scheduler->runnable_count();
-      state_in_step = scheduler->DescribeState();
+      steps_seen_by_other_thread = scheduler->steps();
     });
     observer.join();
     co_return;
@@ -65,19 +67,61 @@ TEST(TestSchedulerTest, TasksWokenDuringAStepAreRunnableForEveryObserver) {
   ASSERT_TRUE(scheduler->Tick());
   EXPECT_EQ(seen_in_step, 1u);
   EXPECT_EQ(seen_by_other_thread_in_step, 1u);
+  EXPECT_EQ(steps_seen_by_other_thread, 1u);
   EXPECT_THAT(state_in_step, testing::HasSubstr("task#" + std::to_string(child.id().value())));
   EXPECT_THAT(state_in_step, testing::HasSubstr("runnable: 1"));
   size_t seen_by_other_thread_after = 0;
-  std::thread observer([&] { seen_by_other_thread_after = scheduler->runnable_count(); });
+  uint64_t hash_seen_by_other_thread = 0;
+  std::thread observer([&] {
+    seen_by_other_thread_after = scheduler->runnable_count();
+    hash_seen_by_other_thread = scheduler->trace_hash();
+  });
   observer.join();
   EXPECT_EQ(seen_by_other_thread_after, 1u);
+  EXPECT_EQ(hash_seen_by_other_thread, scheduler->trace_hash());
   scheduler->RunUntilParked();
   EXPECT_TRUE(child.IsReady());
 }
 
-// A foreground task a step spawns is staged; one the test body spawns right
-// after on the same session is queued directly, and must still run second.
-TEST(TestSchedulerTest, StagedForegroundTasksKeepTheirSessionOrder) {
+// A wake from a real thread goes through the inbox and runs at the driving
+// thread's next step, with parking allowed; its count is visible at once.
+TEST(TestSchedulerTest, ForeignWakesReachTheQueueThroughTheInbox) {
+  auto scheduler = TestScheduler::Create({.seed = 8, .allow_parking = true});
+  Executor executor(scheduler);
+  constexpr int kThreads = 4;
+  constexpr int kWakesPerThread = 50;
+  std::vector<Sender<int>> senders;
+  std::vector<Task<int>> receivers;
+  for (int i = 0; i < kThreads; ++i) {
+    auto [tx, rx] = MakeChannel<int>();
+    senders.push_back(std::move(tx));
+    receivers.push_back(executor.Spawn([](Receiver<int> rx) -> Future<int> {
+      int sum = 0;
+      for (int n = 0; n < kWakesPerThread; ++n) sum += *co_await rx.Recv();
+      co_return sum;
+    }(std::move(rx))));
+  }
+  scheduler->RunUntilParked();  // every receiver waits
+  std::vector<std::thread> threads;
+  for (Sender<int>& tx : senders) {
+    threads.emplace_back([tx = std::move(tx)] {
+      for (int n = 1; n <= kWakesPerThread; ++n) (void)tx.Send(n);
+    });
+  }
+  // Runs steps as the wakes arrive, parking (for an Unpark) when none is queued.
+  const int total = executor.Block([&]() -> Future<int> {
+    int sum = 0;
+    for (Task<int>& t : receivers) sum += co_await std::move(t);
+    co_return sum;
+  });
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(total, kThreads * kWakesPerThread * (kWakesPerThread + 1) / 2);
+  EXPECT_EQ(scheduler->runnable_count(), 0u);
+}
+
+// A foreground task a step spawns, and one the test body spawns right after
+// on the same session, run in that order.
+TEST(TestSchedulerTest, ForegroundTasksSpawnedInAndAfterAStepKeepTheirSessionOrder) {
   for (uint64_t seed = 0; seed < 20; ++seed) {
     auto scheduler = TestScheduler::Create({.seed = seed});
     Executor executor(scheduler);
@@ -194,6 +238,24 @@ TEST(TestSchedulerTest, BlockWithNothingToRunFailsWithPendingTasks) {
   EXPECT_THAT(report, ::testing::HasSubstr("parking is forbidden"));
   EXPECT_THAT(report, ::testing::HasSubstr("seed: 77"));
   EXPECT_THAT(report, ::testing::HasSubstr("test_scheduler_test.cc"));
+}
+
+// The queue and the trace are the driving thread's (the step takes no lock),
+// so driving or walking them from another thread is refused, not a race.
+TEST(TestSchedulerDeathTest, DrivingOrInspectingFromAnotherThreadAborts) {
+  auto scheduler = TestScheduler::Create();
+  auto on_other_thread = [&](auto fn) {
+    std::thread other(fn);
+    other.join();
+  };
+  EXPECT_DEATH(on_other_thread([&] { scheduler->Tick(); }),
+               "Tick called on a thread other than the one driving");
+  EXPECT_DEATH(on_other_thread([&] { (void)scheduler->DescribeState(); }),
+               "DescribeState called on a thread other than the one driving");
+  EXPECT_DEATH(on_other_thread([&] { (void)scheduler->trace(); }),
+               "trace called on a thread other than the one driving");
+  EXPECT_DEATH(on_other_thread([&] { (void)scheduler->schedule(); }),
+               "schedule called on a thread other than the one driving");
 }
 
 TEST(TestSchedulerDeathTest, ReentrantTickAborts) {
