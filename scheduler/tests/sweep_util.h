@@ -116,9 +116,12 @@ class SweepRun {
     }
   }
 
-  // Drops every task; each frame made was destroyed exactly once.
-  void ExpectEveryFrameDestroyedOnce() {
+  // Drops every task (then, if asked, runs what dropping them queued, such
+  // as the wake-ups of a channel's closing); each frame made was destroyed
+  // exactly once.
+  void ExpectEveryFrameDestroyedOnce(bool run_until_parked_first = false) {
     tasks_.clear();
+    if (run_until_parked_first) scheduler_->RunUntilParked();
     EXPECT_EQ(counts_.alive(), 0);
   }
 
@@ -133,7 +136,7 @@ class SweepRun {
 
 // Defines suite.<name>Random and suite.<name>Pct: `sweep(scheduler)` over
 // 1,000 seeds each, under the uniform random strategy and under PCT with
-// the given depth and step bound.
+// the given depth and step bound. `name` may be empty (suite.Random).
 #define SYNC_SWEEP(suite, name, sweep, depth, max_steps)                             \
   SCHEDULER_TEST_WITH(suite, name##Random, .iterations = 1000) { sweep(scheduler); } \
   SCHEDULER_TEST_WITH(suite, name##Pct, .iterations = 1000,                          \

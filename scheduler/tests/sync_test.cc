@@ -20,7 +20,6 @@
 namespace scheduler {
 namespace {
 
-using testing_util::FrameCounts;
 using testing_util::FrameProbe;
 using testing_util::SweepRun;
 
@@ -337,13 +336,14 @@ void EventSemaphoreSweep(const std::shared_ptr<TestScheduler>& scheduler) {
       ++consumed;
     });
   }
-  run.CancelWhileStepping({.steps = 40, .cancel_one_in = 12, .before_each_step = [&] {
-                             // Only onto an unset event: Sets on a set auto-reset event collapse.
-                             if (scheduler->Rng().Chance(1, 4) && sets < consumers && !ev.IsSet()) {
-                               ev.Set();
-                               ++sets;
-                             }
-                           }});
+  // Only onto an unset event: Sets on a set auto-reset event collapse.
+  auto maybe_set = [&] {
+    if (scheduler->Rng().Chance(1, 4) && sets < consumers && !ev.IsSet()) {
+      ev.Set();
+      ++sets;
+    }
+  };
+  run.CancelWhileStepping({.steps = 40, .cancel_one_in = 12, .before_each_step = maybe_set});
   int waiting_survivors = run.WaitingSurvivors();
   // A signal is lost if a survivor waits while the event holds no signal
   // yet fewer Sets were consumed than made.
