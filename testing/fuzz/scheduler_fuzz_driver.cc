@@ -625,7 +625,12 @@ class Program {
     watch_tx_.reset();
     broadcast_book_.closed = true;
     broadcast_tx_.reset();
-    while (!barrier_book_.waiting.empty()) {
+    // Each arrival completes a phase or adds a waiter, and fewer than
+    // kParties wait after a park; more rounds than that mean a lost wake-up.
+    for (size_t round = 0; !barrier_book_.waiting.empty(); ++round) {
+      if (round > BarrierBook::kParties + ledger_.tasks.size()) {
+        Violation("barrier waiters never released by extra arrivals");
+      }
       background_.Spawn(BarrierBody(&ledger_, NewIndex(), &barrier_, &barrier_book_)).Detach();
       scheduler_->RunUntilParked();
     }
