@@ -627,8 +627,9 @@ class Program {
     broadcast_tx_.reset();
     // Each arrival completes a phase or adds a waiter, and fewer than
     // kParties wait after a park; more rounds than that mean a lost wake-up.
+    const size_t max_rounds = BarrierBook::kParties + ledger_.tasks.size();
     for (size_t round = 0; !barrier_book_.waiting.empty(); ++round) {
-      if (round > BarrierBook::kParties + ledger_.tasks.size()) {
+      if (round > max_rounds) {
         Violation("barrier waiters never released by extra arrivals");
       }
       background_.Spawn(BarrierBody(&ledger_, NewIndex(), &barrier_, &barrier_book_)).Detach();
