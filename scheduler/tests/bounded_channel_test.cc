@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "scheduler/channel.h"
 #include "scheduler/spawn.h"
+#include "scheduler/tests/sweep_util.h"
 #include "scheduler/tests/sync_test_util.h"
 #include "testing/harness.h"
 #include "testing/test_scheduler.h"
@@ -23,9 +24,8 @@
 namespace scheduler {
 namespace {
 
-using testing_util::FrameCounts;
 using testing_util::FrameProbe;
-using testing_util::MaybeCancelOne;
+using testing_util::SweepRun;
 
 TEST(BoundedChannelTest, SendWaitsWhileFullAndValuesArriveInOrder) {
   auto scheduler = TestScheduler::Create();
@@ -230,36 +230,30 @@ TEST(BoundedChannelDeathTest, ZeroCapacityNamesTheCallSite) {
 void ChannelSweep(const std::shared_ptr<TestScheduler>& scheduler) {
   Executor ex(scheduler);
   auto [tx, rx] = MakeBoundedChannel<int>(1 + scheduler->Rng().Below(3));
-  FrameCounts counts;
   std::multiset<int> received;
   std::set<int> acknowledged;
-  std::vector<Task<void>> tasks;
   constexpr int kProducers = 3, kPerProducer = 4, kConsumers = 2;
+  SweepRun run(scheduler);
   for (int p = 0; p < kProducers; ++p) {
-    tasks.push_back(ex.Spawn([&, p, tx = tx]() -> Future<void> {
-      FrameProbe probe(counts);
+    run.Spawn(ex, [&, p, tx = tx]() -> Future<void> {
+      FrameProbe probe(run.counts());
       for (int i = 0; i < kPerProducer; ++i) {
         const int v = p * 100 + i;
         if ((co_await tx.Send(v)).ok()) acknowledged.insert(v);
       }
-    }));
+    });
   }
   for (int c = 0; c < kConsumers; ++c) {
-    tasks.push_back(ex.Spawn([&, rx = rx]() -> Future<void> {
-      FrameProbe probe(counts);
+    run.Spawn(ex, [&, rx = rx]() -> Future<void> {
+      FrameProbe probe(run.counts());
       while (std::optional<int> v = co_await rx.Recv()) {
         received.insert(*v);
         co_await ex.SimulateRandomDelay();
       }
-    }));
+    });
   }
   { auto drop = std::move(tx); }  // the producers' copies keep it open
-  for (int step = 0; step < 50 && scheduler->Tick(); ++step) {
-    if (scheduler->Rng().Chance(1, 8)) {
-      tasks[scheduler->Rng().Below(tasks.size())] = Task<void>();
-    }
-  }
-  scheduler->RunUntilParked();
+  run.CancelWhileStepping({.steps = 50, .cancel_one_in = 8});
   // Consumers may all be gone: drain what is left with a fresh task.
   ex.Block([&]() -> Future<void> {
     while (std::optional<int> v = rx.TryRecv()) received.insert(*v);
@@ -270,16 +264,10 @@ void ChannelSweep(const std::shared_ptr<TestScheduler>& scheduler) {
     EXPECT_TRUE(v % 100 < kPerProducer && v / 100 < kProducers) << v << " was never sent";
   }
   for (int v : acknowledged) EXPECT_EQ(received.count(v), 1u) << v << " was sent but lost";
-  tasks.clear();
-  scheduler->RunUntilParked();
-  EXPECT_EQ(counts.alive(), 0);
+  run.ExpectEveryFrameDestroyedOnce(/*run_until_parked_first=*/true);
 }
 
-SCHEDULER_TEST_WITH(ChannelSweep, Random, .iterations = 1000) { ChannelSweep(scheduler); }
-SCHEDULER_TEST_WITH(ChannelSweep, Pct, .iterations = 1000, .strategy = Strategy::kPct,
-                    .pct_depth = 3, .pct_max_steps = 80) {
-  ChannelSweep(scheduler);
-}
+SYNC_SWEEP(ChannelSweep, , ChannelSweep, /*depth=*/3, /*max_steps=*/80)
 
 // A sender publishes 1..kValues with seeded delays; watchers follow and are
 // cancelled at seeded steps. Invariants: each watcher sees strictly
@@ -288,20 +276,19 @@ SCHEDULER_TEST_WITH(ChannelSweep, Pct, .iterations = 1000, .strategy = Strategy:
 void WatchSweep(const std::shared_ptr<TestScheduler>& scheduler) {
   Executor ex(scheduler);
   auto [tx, rx] = MakeWatch<int>(0);
-  FrameCounts counts;
   constexpr int kWatchers = 3, kValues = 6;
   std::vector<std::vector<int>> seen(kWatchers);
   std::vector<bool> ended(kWatchers, false);
-  std::vector<Task<void>> watchers;
+  SweepRun run(scheduler);
   for (int w = 0; w < kWatchers; ++w) {
-    watchers.push_back(ex.Spawn([&, w, rx = rx]() mutable -> Future<void> {
-      FrameProbe probe(counts);
+    run.Spawn(ex, [&, w, rx = rx]() mutable -> Future<void> {
+      FrameProbe probe(run.counts());
       while (co_await rx.Changed()) {
         seen[w].push_back(rx.Borrow());
         co_await ex.SimulateRandomDelay();
       }
       ended[w] = true;
-    }));
+    });
   }
   Task<void> sender = ex.Spawn([&, tx = std::move(tx)]() mutable -> Future<void> {
     for (int v = 1; v <= kValues; ++v) {
@@ -309,34 +296,22 @@ void WatchSweep(const std::shared_ptr<TestScheduler>& scheduler) {
       co_await ex.SimulateRandomDelay();
     }
   });
-  std::vector<bool> cancelled(kWatchers, false);
-  for (int step = 0; step < 60 && scheduler->Tick(); ++step) {
-    if (scheduler->Rng().Chance(1, 10)) {
-      const size_t victim = scheduler->Rng().Below(kWatchers);
-      watchers[victim] = Task<void>();
-      cancelled[victim] = true;
-    }
-  }
-  scheduler->RunUntilParked();
+  run.CancelWhileStepping({.steps = 60, .cancel_one_in = 10});
   ASSERT_TRUE(sender.IsReady());
   for (int w = 0; w < kWatchers; ++w) {
     for (size_t i = 1; i < seen[w].size(); ++i) {
       EXPECT_LT(seen[w][i - 1], seen[w][i]) << "watcher " << w << " saw a stale value";
     }
-    if (cancelled[w]) continue;
+    if (run.cancelled(w)) continue;
     EXPECT_TRUE(ended[w]) << "watcher " << w << " missed the end";
     ASSERT_FALSE(seen[w].empty());
     EXPECT_EQ(seen[w].back(), kValues) << "watcher " << w << " missed the last value";
   }
-  watchers.clear();
-  EXPECT_EQ(counts.alive(), 0);
+  run.ExpectSurvivorsFinished("watcher");
+  run.ExpectEveryFrameDestroyedOnce();
 }
 
-SCHEDULER_TEST_WITH(WatchSweep, Random, .iterations = 1000) { WatchSweep(scheduler); }
-SCHEDULER_TEST_WITH(WatchSweep, Pct, .iterations = 1000, .strategy = Strategy::kPct, .pct_depth = 2,
-                    .pct_max_steps = 80) {
-  WatchSweep(scheduler);
-}
+SYNC_SWEEP(WatchSweep, , WatchSweep, /*depth=*/2, /*max_steps=*/80)
 
 // A bounded and an unbounded channel, producers on both, one consumer
 // selecting over them; producers and the consumer are cancelled at seeded
@@ -347,26 +322,25 @@ void SelectSweep(const std::shared_ptr<TestScheduler>& scheduler) {
   Executor ex(scheduler);
   auto [tx_a, rx_a] = MakeBoundedChannel<int>(1 + scheduler->Rng().Below(2));
   auto [tx_b, rx_b] = MakeChannel<int>();
-  FrameCounts counts;
   std::multiset<int> received;
   std::set<int> acknowledged;
   constexpr int kEach = 4;
-  std::vector<Task<void>> tasks;
-  tasks.push_back(ex.Spawn([&, tx = std::move(tx_a)]() -> Future<void> {
-    FrameProbe probe(counts);
+  SweepRun run(scheduler);
+  run.Spawn(ex, [&, tx = std::move(tx_a)]() -> Future<void> {
+    FrameProbe probe(run.counts());
     for (int i = 0; i < kEach; ++i) {
       if ((co_await tx.Send(i)).ok()) acknowledged.insert(i);
     }
-  }));
-  tasks.push_back(ex.Spawn([&, tx = std::move(tx_b)]() -> Future<void> {
-    FrameProbe probe(counts);
+  });
+  run.Spawn(ex, [&, tx = std::move(tx_b)]() -> Future<void> {
+    FrameProbe probe(run.counts());
     for (int i = 0; i < kEach; ++i) {
       if (tx.Send(100 + i).ok()) acknowledged.insert(100 + i);
       co_await ex.SimulateRandomDelay();
     }
-  }));
-  tasks.push_back(ex.Spawn([&]() -> Future<void> {
-    FrameProbe probe(counts);
+  });
+  run.Spawn(ex, [&]() -> Future<void> {
+    FrameProbe probe(run.counts());
     bool a_open = true, b_open = true;
     while (a_open && b_open) {
       auto r = co_await Select(rx_a, rx_b);
@@ -375,12 +349,8 @@ void SelectSweep(const std::shared_ptr<TestScheduler>& scheduler) {
       if (v.has_value()) received.insert(*v);
       co_await ex.SimulateRandomDelay();
     }
-  }));
-  std::vector<bool> cancelled(tasks.size(), false);
-  for (int step = 0; step < 50 && scheduler->Tick(); ++step) {
-    MaybeCancelOne(scheduler, tasks, cancelled, 8);
-  }
-  scheduler->RunUntilParked();
+  });
+  run.CancelWhileStepping({.steps = 50, .cancel_one_in = 8});
   while (std::optional<int> v = rx_a.TryRecv()) received.insert(*v);
   while (std::optional<int> v = rx_b.TryRecv()) received.insert(*v);
   for (int v : received) {
@@ -388,16 +358,10 @@ void SelectSweep(const std::shared_ptr<TestScheduler>& scheduler) {
     EXPECT_TRUE(v % 100 < kEach && v / 100 < 2) << v << " was never sent";
   }
   for (int v : acknowledged) EXPECT_EQ(received.count(v), 1u) << v << " was sent but lost";
-  tasks.clear();
-  scheduler->RunUntilParked();
-  EXPECT_EQ(counts.alive(), 0);
+  run.ExpectEveryFrameDestroyedOnce(/*run_until_parked_first=*/true);
 }
 
-SCHEDULER_TEST_WITH(SelectSweep, Random, .iterations = 1000) { SelectSweep(scheduler); }
-SCHEDULER_TEST_WITH(SelectSweep, Pct, .iterations = 1000, .strategy = Strategy::kPct,
-                    .pct_depth = 3, .pct_max_steps = 80) {
-  SelectSweep(scheduler);
-}
+SYNC_SWEEP(SelectSweep, , SelectSweep, /*depth=*/3, /*max_steps=*/80)
 
 // Broadcast: a sender publishes 0..kValues-1 with seeded delays into a ring
 // of seeded capacity (so receivers may lag); receivers follow with seeded
@@ -409,14 +373,14 @@ SCHEDULER_TEST_WITH(SelectSweep, Pct, .iterations = 1000, .strategy = Strategy::
 void BroadcastSweep(const std::shared_ptr<TestScheduler>& scheduler) {
   Executor ex(scheduler);
   auto [tx, rx] = MakeBroadcast<int>(1 + scheduler->Rng().Below(3));
-  FrameCounts counts;
   constexpr int kReceivers = 3, kValues = 6;
   std::vector<int> seen(kReceivers, 0), missed(kReceivers, 0), last(kReceivers, -1);
   std::vector<bool> ended(kReceivers, false);
-  std::vector<Task<void>> tasks;
+  int sent = 0;
+  SweepRun run(scheduler);
   for (int r = 0; r < kReceivers; ++r) {
-    tasks.push_back(ex.Spawn([&, r, rx = rx]() mutable -> Future<void> {
-      FrameProbe probe(counts);
+    run.Spawn(ex, [&, r, rx = rx]() mutable -> Future<void> {
+      FrameProbe probe(run.counts());
       while (true) {
         absl::StatusOr<int> v = co_await rx.Recv();
         if (absl::IsOutOfRange(v.status())) break;
@@ -435,39 +399,29 @@ void BroadcastSweep(const std::shared_ptr<TestScheduler>& scheduler) {
       }
       EXPECT_FALSE(ended[r]) << "receiver " << r << " resumed after its end";
       ended[r] = true;
-    }));
+    });
   }
   { auto drop = std::move(rx); }
-  int sent = 0;
-  tasks.push_back(ex.Spawn([&, tx = std::move(tx)]() mutable -> Future<void> {
-    FrameProbe probe(counts);
+  run.Spawn(ex, [&, tx = std::move(tx)]() mutable -> Future<void> {
+    FrameProbe probe(run.counts());
     for (int i = 0; i < kValues; ++i) {
       tx.Send(i);
       ++sent;
       co_await ex.SimulateRandomDelay();
     }
-  }));
-  std::vector<bool> cancelled(tasks.size(), false);
-  for (int step = 0; step < 60 && scheduler->Tick(); ++step) {
-    MaybeCancelOne(scheduler, tasks, cancelled, 10);
-  }
-  scheduler->RunUntilParked();
+  });
+  run.CancelWhileStepping({.steps = 60, .cancel_one_in = 10});
   for (int r = 0; r < kReceivers; ++r) {
     // Every value up to the last one seen was either seen or reported missed.
     EXPECT_EQ(seen[r] + missed[r], last[r] + 1) << "receiver " << r << " lost a value silently";
-    if (cancelled[r]) continue;
+    if (run.cancelled(r)) continue;
     EXPECT_TRUE(ended[r]) << "receiver " << r << " missed the end";
     EXPECT_EQ(seen[r] + missed[r], sent) << "receiver " << r << " missed values at the end";
   }
-  tasks.clear();
-  EXPECT_EQ(counts.alive(), 0);
+  run.ExpectEveryFrameDestroyedOnce();
 }
 
-SCHEDULER_TEST_WITH(BroadcastSweep, Random, .iterations = 1000) { BroadcastSweep(scheduler); }
-SCHEDULER_TEST_WITH(BroadcastSweep, Pct, .iterations = 1000, .strategy = Strategy::kPct,
-                    .pct_depth = 2, .pct_max_steps = 80) {
-  BroadcastSweep(scheduler);
-}
+SYNC_SWEEP(BroadcastSweep, , BroadcastSweep, /*depth=*/2, /*max_steps=*/80)
 
 }  // namespace
 }  // namespace scheduler

@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "scheduler/spawn.h"
 #include "scheduler/sync.h"
+#include "scheduler/tests/sweep_util.h"
 #include "scheduler/tests/sync_test_util.h"
 #include "scheduler/yield.h"
 #include "testing/harness.h"
@@ -329,27 +330,19 @@ void CombinatorSweep(const std::shared_ptr<TestScheduler>& scheduler, int which)
   EXPECT_EQ(scheduler->timer_count(), 0u);
 }
 
-SCHEDULER_TEST_WITH(CombinatorSweep, WhenAllRandom, .iterations = 1000) {
+void WhenAllSweep(const std::shared_ptr<TestScheduler>& scheduler) {
   CombinatorSweep(scheduler, 0);
 }
-SCHEDULER_TEST_WITH(CombinatorSweep, WhenAllPct, .iterations = 1000, .strategy = Strategy::kPct,
-                    .pct_depth = 2, .pct_max_steps = 60) {
-  CombinatorSweep(scheduler, 0);
-}
-SCHEDULER_TEST_WITH(CombinatorSweep, WhenAnyRandom, .iterations = 1000) {
+void WhenAnySweep(const std::shared_ptr<TestScheduler>& scheduler) {
   CombinatorSweep(scheduler, 1);
 }
-SCHEDULER_TEST_WITH(CombinatorSweep, WhenAnyPct, .iterations = 1000, .strategy = Strategy::kPct,
-                    .pct_depth = 2, .pct_max_steps = 60) {
-  CombinatorSweep(scheduler, 1);
-}
-SCHEDULER_TEST_WITH(CombinatorSweep, WithTimeoutRandom, .iterations = 1000) {
+void WithTimeoutSweep(const std::shared_ptr<TestScheduler>& scheduler) {
   CombinatorSweep(scheduler, 2);
 }
-SCHEDULER_TEST_WITH(CombinatorSweep, WithTimeoutPct, .iterations = 1000, .strategy = Strategy::kPct,
-                    .pct_depth = 2, .pct_max_steps = 60) {
-  CombinatorSweep(scheduler, 2);
-}
+
+SYNC_SWEEP(CombinatorSweep, WhenAll, WhenAllSweep, /*depth=*/2, /*max_steps=*/60)
+SYNC_SWEEP(CombinatorSweep, WhenAny, WhenAnySweep, /*depth=*/2, /*max_steps=*/60)
+SYNC_SWEEP(CombinatorSweep, WithTimeout, WithTimeoutSweep, /*depth=*/2, /*max_steps=*/60)
 
 }  // namespace
 }  // namespace scheduler

@@ -11,6 +11,7 @@
 #include "executor/executor.h"
 #include "gtest/gtest.h"
 #include "scheduler/spawn.h"
+#include "scheduler/tests/sweep_util.h"
 #include "scheduler/tests/sync_test_util.h"
 #include "scheduler/yield.h"
 #include "testing/harness.h"
@@ -19,9 +20,8 @@
 namespace scheduler {
 namespace {
 
-using testing_util::FrameCounts;
 using testing_util::FrameProbe;
-using testing_util::MaybeCancelOne;
+using testing_util::SweepRun;
 
 TEST(MutexTest, HandsTheLockOverInArrivalOrder) {
   auto scheduler = TestScheduler::Create({.seed = 11});
@@ -271,6 +271,9 @@ TEST(SyncDeathTest, CountingALatchBelowZeroIsFatal) {
 }
 
 // --- Sweeps: mutual exclusion and no lost hand-off under cancellation. ---
+// Each scenario spawns into a SweepRun (sweep_util.h), which cancels tasks at
+// seeded steps and checks what every sweep shares (no double resume, no lost
+// wake-up, every frame destroyed once); the scenario adds its own.
 
 // Workers lock, stay inside for a seeded number of yields, and count; the
 // test cancels a seeded subset at seeded times (queued, notified, or while
@@ -279,13 +282,12 @@ TEST(SyncDeathTest, CountingALatchBelowZeroIsFatal) {
 void MutexSweep(const std::shared_ptr<TestScheduler>& scheduler) {
   Executor ex(scheduler);
   Mutex mu;
-  FrameCounts counts;
   int inside = 0, finished = 0;
   const int n = 3 + static_cast<int>(scheduler->Rng().Below(3));
-  std::vector<Task<void>> workers;
+  SweepRun run(scheduler);
   for (int i = 0; i < n; ++i) {
-    workers.push_back(ex.Spawn([&]() -> Future<void> {
-      FrameProbe probe(counts);
+    run.Spawn(ex, [&]() -> Future<void> {
+      FrameProbe probe(run.counts());
       co_await ex.SimulateRandomDelay();
       for (int round = 0; round < 2; ++round) {
         Mutex::Guard guard = co_await mu.Lock();
@@ -298,37 +300,17 @@ void MutexSweep(const std::shared_ptr<TestScheduler>& scheduler) {
         co_await ex.SimulateRandomDelay();
       }
       ++finished;
-    }));
+    });
   }
-  std::vector<bool> cancelled(n, false);
-  for (int step = 0; step < 60 && scheduler->Tick(); ++step) {
-    if (scheduler->Rng().Chance(1, 10)) {
-      const size_t victim = scheduler->Rng().Below(n);
-      if (!workers[victim].IsReady() && !cancelled[victim]) {
-        workers[victim] = Task<void>();
-        cancelled[victim] = true;
-      }
-    }
-  }
-  scheduler->RunUntilParked();
-  int survivors = 0;
-  for (int i = 0; i < n; ++i) {
-    if (cancelled[i]) continue;
-    ++survivors;
-    EXPECT_TRUE(workers[i].IsReady()) << "worker " << i << " lost its wake-up or the lock";
-  }
-  EXPECT_GE(finished, survivors);
+  run.CancelWhileStepping({.steps = 60, .cancel_one_in = 10});
+  run.ExpectSurvivorsFinished("worker (or the lock)");
+  EXPECT_GE(finished, run.survivors());
   EXPECT_FALSE(mu.IsLocked()) << "a cancelled waiter kept the lock";
-  workers.clear();
-  EXPECT_EQ(counts.alive(), 0);
-  EXPECT_LE(counts.made.load(), n);  // workers cancelled before their first step made none
+  run.ExpectEveryFrameDestroyedOnce();
+  EXPECT_LE(run.counts().made.load(), n);  // workers cancelled before their first step made none
 }
 
-SCHEDULER_TEST_WITH(SyncSweep, MutexRandom, .iterations = 1000) { MutexSweep(scheduler); }
-SCHEDULER_TEST_WITH(SyncSweep, MutexPct, .iterations = 1000, .strategy = Strategy::kPct,
-                    .pct_depth = 3, .pct_max_steps = 80) {
-  MutexSweep(scheduler);
-}
+SYNC_SWEEP(SyncSweep, Mutex, MutexSweep, /*depth=*/3, /*max_steps=*/80)
 
 // Semaphore + auto-reset Event as a token pipeline: producers Set, consumers
 // Wait; permits bound how many consumers run at once. Cancelling consumers
@@ -338,13 +320,12 @@ void EventSemaphoreSweep(const std::shared_ptr<TestScheduler>& scheduler) {
   Executor ex(scheduler);
   Event ev(Event::kAutoReset);
   Semaphore sem(2);
-  FrameCounts counts;
-  int running = 0, consumed = 0;
+  int running = 0, consumed = 0, sets = 0;
   const int consumers = 4;
-  std::vector<Task<void>> tasks;
+  SweepRun run(scheduler);
   for (int i = 0; i < consumers; ++i) {
-    tasks.push_back(ex.Spawn([&]() -> Future<void> {
-      FrameProbe probe(counts);
+    run.Spawn(ex, [&]() -> Future<void> {
+      FrameProbe probe(run.counts());
       Semaphore::Permit p = co_await sem.Acquire();
       EXPECT_LE(++running, 2) << "more consumers than permits";
       struct Runner {  // leaves before the permit goes, also when cancelled
@@ -353,30 +334,17 @@ void EventSemaphoreSweep(const std::shared_ptr<TestScheduler>& scheduler) {
       } runner{&running};
       co_await ev.Wait();
       ++consumed;
-    }));
+    });
   }
-  std::vector<bool> cancelled(consumers, false);
-  int sets = 0;
-  for (int step = 0; step < 40; ++step) {
-    // Only onto an unset event: Sets on a set auto-reset event collapse.
+  // Only onto an unset event: Sets on a set auto-reset event collapse.
+  auto maybe_set = [&] {
     if (scheduler->Rng().Chance(1, 4) && sets < consumers && !ev.IsSet()) {
       ev.Set();
       ++sets;
     }
-    if (scheduler->Rng().Chance(1, 12)) {
-      const size_t victim = scheduler->Rng().Below(consumers);
-      if (!cancelled[victim] && !tasks[victim].IsReady()) {
-        tasks[victim] = Task<void>();
-        cancelled[victim] = true;
-      }
-    }
-    if (!scheduler->Tick()) continue;
-  }
-  scheduler->RunUntilParked();
-  int waiting_survivors = 0;
-  for (int i = 0; i < consumers; ++i) {
-    if (!cancelled[i] && !tasks[i].IsReady()) ++waiting_survivors;
-  }
+  };
+  run.CancelWhileStepping({.steps = 40, .cancel_one_in = 12, .before_each_step = maybe_set});
+  int waiting_survivors = run.WaitingSurvivors();
   // A signal is lost if a survivor waits while the event holds no signal
   // yet fewer Sets were consumed than made.
   if (waiting_survivors > 0) {
@@ -388,24 +356,14 @@ void EventSemaphoreSweep(const std::shared_ptr<TestScheduler>& scheduler) {
   for (int round = 0; round < consumers && waiting_survivors > 0; ++round) {
     ev.Set();
     scheduler->RunUntilParked();
-    waiting_survivors = 0;
-    for (int i = 0; i < consumers; ++i) {
-      if (!cancelled[i] && !tasks[i].IsReady()) ++waiting_survivors;
-    }
+    waiting_survivors = run.WaitingSurvivors();
   }
   EXPECT_EQ(waiting_survivors, 0) << "a survivor never got through";
   EXPECT_EQ(sem.available(), 2u) << "permits lost to cancelled waiters";
-  tasks.clear();
-  EXPECT_EQ(counts.alive(), 0);
+  run.ExpectEveryFrameDestroyedOnce();
 }
 
-SCHEDULER_TEST_WITH(SyncSweep, EventSemaphoreRandom, .iterations = 1000) {
-  EventSemaphoreSweep(scheduler);
-}
-SCHEDULER_TEST_WITH(SyncSweep, EventSemaphorePct, .iterations = 1000, .strategy = Strategy::kPct,
-                    .pct_depth = 2, .pct_max_steps = 60) {
-  EventSemaphoreSweep(scheduler);
-}
+SYNC_SWEEP(SyncSweep, EventSemaphore, EventSemaphoreSweep, /*depth=*/2, /*max_steps=*/60)
 
 // The Semaphore alone: workers take a seeded number of permits (1..k) twice,
 // hold them across seeded delays, and are cancelled at seeded steps (queued,
@@ -417,15 +375,14 @@ void SemaphoreSweep(const std::shared_ptr<TestScheduler>& scheduler) {
   Executor ex(scheduler);
   const uint64_t k = 1 + scheduler->Rng().Below(3);
   Semaphore sem(k);
-  FrameCounts counts;
   uint64_t in_use = 0;
   const int n = 3 + static_cast<int>(scheduler->Rng().Below(3));
   std::vector<int> passes(n, 0);
-  std::vector<Task<void>> workers;
+  SweepRun run(scheduler);
   for (int i = 0; i < n; ++i) {
     const uint64_t want = 1 + scheduler->Rng().Below(k);
-    workers.push_back(ex.Spawn([&, i, want]() -> Future<void> {
-      FrameProbe probe(counts);
+    run.Spawn(ex, [&, i, want]() -> Future<void> {
+      FrameProbe probe(run.counts());
       for (int round = 0; round < 2; ++round) {
         Semaphore::Permit permit = co_await sem.Acquire(want);
         ++passes[i];
@@ -439,30 +396,17 @@ void SemaphoreSweep(const std::shared_ptr<TestScheduler>& scheduler) {
         } holder{&in_use, want};
         co_await ex.SimulateRandomDelay();
       }
-    }));
+    });
   }
-  std::vector<bool> cancelled(n, false);
-  for (int step = 0; step < 60 && scheduler->Tick(); ++step) {
-    MaybeCancelOne(scheduler, workers, cancelled, 8);
-  }
-  scheduler->RunUntilParked();
-  for (int i = 0; i < n; ++i) {
-    EXPECT_LE(passes[i], 2) << "worker " << i << " resumed twice from one await";
-    if (cancelled[i]) continue;
-    EXPECT_TRUE(workers[i].IsReady()) << "worker " << i << " lost its wake-up";
-    EXPECT_EQ(passes[i], 2);
-  }
+  run.CancelWhileStepping({.steps = 60, .cancel_one_in = 8});
+  run.ExpectSurvivorsFinished("worker");
+  run.ExpectPasses(passes, 2, "worker");
   EXPECT_EQ(in_use, 0u);
   EXPECT_EQ(sem.available(), k) << "a cancelled waiter kept or lost permits";
-  workers.clear();
-  EXPECT_EQ(counts.alive(), 0);
+  run.ExpectEveryFrameDestroyedOnce();
 }
 
-SCHEDULER_TEST_WITH(SyncSweep, SemaphoreRandom, .iterations = 1000) { SemaphoreSweep(scheduler); }
-SCHEDULER_TEST_WITH(SyncSweep, SemaphorePct, .iterations = 1000, .strategy = Strategy::kPct,
-                    .pct_depth = 3, .pct_max_steps = 80) {
-  SemaphoreSweep(scheduler);
-}
+SYNC_SWEEP(SyncSweep, Semaphore, SemaphoreSweep, /*depth=*/3, /*max_steps=*/80)
 
 // Latch: waiters wait, counters count down after seeded delays; both kinds
 // are cancelled at seeded steps. Invariants: nobody passes before the count
@@ -474,53 +418,38 @@ void LatchSweep(const std::shared_ptr<TestScheduler>& scheduler) {
   const int kCounters = 1 + static_cast<int>(scheduler->Rng().Below(3));
   constexpr int kWaiters = 3;
   Latch latch(kCounters);
-  FrameCounts counts;
   int counted = 0;
-  std::vector<int> passes(kWaiters, 0);
-  std::vector<Task<void>> tasks;
+  std::vector<int> passes(kWaiters, 0);  // tasks 0..kWaiters-1 are the waiters
+  SweepRun run(scheduler);
   for (int w = 0; w < kWaiters; ++w) {
-    tasks.push_back(ex.Spawn([&, w]() -> Future<void> {
-      FrameProbe probe(counts);
+    run.Spawn(ex, [&, w]() -> Future<void> {
+      FrameProbe probe(run.counts());
       co_await ex.SimulateRandomDelay();
       co_await latch.Wait();
       EXPECT_TRUE(latch.IsReady()) << "a waiter passed an open latch";
       EXPECT_EQ(counted, kCounters);
       ++passes[w];
-    }));
+    });
   }
   for (int c = 0; c < kCounters; ++c) {
-    tasks.push_back(ex.Spawn([&]() -> Future<void> {
-      FrameProbe probe(counts);
+    run.Spawn(ex, [&]() -> Future<void> {
+      FrameProbe probe(run.counts());
       co_await ex.SimulateRandomDelay();
       ++counted;
       latch.CountDown();
-    }));
+    });
   }
-  std::vector<bool> cancelled(tasks.size(), false);
-  for (int step = 0; step < 40 && scheduler->Tick(); ++step) {
-    MaybeCancelOne(scheduler, tasks, cancelled, 8);
-  }
-  scheduler->RunUntilParked();
+  run.CancelWhileStepping({.steps = 40, .cancel_one_in = 8});
   while (counted < kCounters) {  // what cancelled counters never counted
     ++counted;
     latch.CountDown();
   }
   scheduler->RunUntilParked();
-  for (int w = 0; w < kWaiters; ++w) {
-    EXPECT_LE(passes[w], 1) << "waiter " << w << " resumed twice";
-    if (!cancelled[w]) {
-      EXPECT_EQ(passes[w], 1) << "waiter " << w << " lost its wake-up";
-    }
-  }
-  tasks.clear();
-  EXPECT_EQ(counts.alive(), 0);
+  run.ExpectPasses(passes, 1, "waiter");
+  run.ExpectEveryFrameDestroyedOnce();
 }
 
-SCHEDULER_TEST_WITH(SyncSweep, LatchRandom, .iterations = 1000) { LatchSweep(scheduler); }
-SCHEDULER_TEST_WITH(SyncSweep, LatchPct, .iterations = 1000, .strategy = Strategy::kPct,
-                    .pct_depth = 2, .pct_max_steps = 60) {
-  LatchSweep(scheduler);
-}
+SYNC_SWEEP(SyncSweep, Latch, LatchSweep, /*depth=*/2, /*max_steps=*/60)
 
 // Barrier: parties run two phases each with seeded delays and are cancelled
 // at seeded steps. Invariants: a party is released only after its phase
@@ -532,7 +461,6 @@ void BarrierSweep(const std::shared_ptr<TestScheduler>& scheduler) {
   Executor ex(scheduler);
   constexpr int kParties = 3, kPhases = 2;
   Barrier barrier(kParties);
-  FrameCounts counts;
   int leaders = 0;
   std::vector<int> passes(kParties, 0);
   auto arrive = [&](int* passed) -> Future<void> {
@@ -541,51 +469,32 @@ void BarrierSweep(const std::shared_ptr<TestScheduler>& scheduler) {
     EXPECT_GT(barrier.phase(), arrived_in) << "released before the phase completed";
     ++*passed;
   };
-  std::vector<Task<void>> tasks;
+  int helper_passes = 0;
+  SweepRun run(scheduler);
   for (int p = 0; p < kParties; ++p) {
-    tasks.push_back(ex.Spawn([&, p]() -> Future<void> {
-      FrameProbe probe(counts);
+    run.Spawn(ex, [&, p]() -> Future<void> {
+      FrameProbe probe(run.counts());
       for (int phase = 0; phase < kPhases; ++phase) {
         co_await ex.SimulateRandomDelay();
         co_await arrive(&passes[p]);
       }
-    }));
+    });
   }
-  std::vector<bool> cancelled(kParties, false);
-  for (int step = 0; step < 60 && scheduler->Tick(); ++step) {
-    MaybeCancelOne(scheduler, tasks, cancelled, 10);
-  }
-  scheduler->RunUntilParked();
-  int helper_passes = 0;
+  run.CancelWhileStepping({.steps = 60, .cancel_one_in = 10});
+  // Helpers still waiting for a phase nobody else joins are cancelled when
+  // this goes, before the parties.
   std::vector<Task<void>> helpers;
-  auto survivors_done = [&] {
-    for (int p = 0; p < kParties; ++p) {
-      if (!cancelled[p] && !tasks[p].IsReady()) return false;
-    }
-    return true;
-  };
-  for (int i = 0; i < kParties * kPhases * 2 && !survivors_done(); ++i) {
+  for (int i = 0; i < kParties * kPhases * 2 && run.WaitingSurvivors() > 0; ++i) {
     helpers.push_back(ex.Spawn([&]() -> Future<void> { co_await arrive(&helper_passes); }));
     scheduler->RunUntilParked();
   }
-  for (int p = 0; p < kParties; ++p) {
-    EXPECT_LE(passes[p], kPhases) << "party " << p << " resumed twice from one await";
-    if (!cancelled[p]) {
-      EXPECT_EQ(passes[p], kPhases) << "party " << p << " never got through";
-    }
-  }
+  run.ExpectPasses(passes, kPhases, "party");
   EXPECT_EQ(static_cast<uint64_t>(leaders), barrier.phase()) << "one leader per phase";
-  // Helpers still waiting for a phase nobody else joins are cancelled here.
   helpers.clear();
-  tasks.clear();
-  EXPECT_EQ(counts.alive(), 0);
+  run.ExpectEveryFrameDestroyedOnce();
 }
 
-SCHEDULER_TEST_WITH(SyncSweep, BarrierRandom, .iterations = 1000) { BarrierSweep(scheduler); }
-SCHEDULER_TEST_WITH(SyncSweep, BarrierPct, .iterations = 1000, .strategy = Strategy::kPct,
-                    .pct_depth = 3, .pct_max_steps = 80) {
-  BarrierSweep(scheduler);
-}
+SYNC_SWEEP(SyncSweep, Barrier, BarrierSweep, /*depth=*/3, /*max_steps=*/80)
 
 // A manual-reset Event (Notify's broadcast form): waiters wait, one setter
 // sets it after a seeded delay, waiters are cancelled at seeded steps.
@@ -594,46 +503,29 @@ SCHEDULER_TEST_WITH(SyncSweep, BarrierPct, .iterations = 1000, .strategy = Strat
 void ManualEventSweep(const std::shared_ptr<TestScheduler>& scheduler) {
   Executor ex(scheduler);
   Event ev(Event::kManualReset);
-  FrameCounts counts;
   constexpr int kWaiters = 4;
   std::vector<int> passes(kWaiters, 0);
-  std::vector<Task<void>> tasks;
+  SweepRun run(scheduler);
   for (int w = 0; w < kWaiters; ++w) {
-    tasks.push_back(ex.Spawn([&, w]() -> Future<void> {
-      FrameProbe probe(counts);
+    run.Spawn(ex, [&, w]() -> Future<void> {
+      FrameProbe probe(run.counts());
       co_await ex.SimulateRandomDelay();
       co_await ev.Wait();
       EXPECT_TRUE(ev.IsSet()) << "a waiter passed an unset event";
       ++passes[w];
-    }));
+    });
   }
-  std::vector<bool> cancelled(kWaiters, false);
   Task<void> setter = ex.Spawn([&]() -> Future<void> {
     co_await ex.SimulateRandomDelay();
     ev.Set();
   });
-  for (int step = 0; step < 40 && scheduler->Tick(); ++step) {
-    MaybeCancelOne(scheduler, tasks, cancelled, 8);
-  }
-  scheduler->RunUntilParked();
+  run.CancelWhileStepping({.steps = 40, .cancel_one_in = 8});
   ASSERT_TRUE(setter.IsReady());
-  for (int w = 0; w < kWaiters; ++w) {
-    EXPECT_LE(passes[w], 1) << "waiter " << w << " resumed twice";
-    if (!cancelled[w]) {
-      EXPECT_EQ(passes[w], 1) << "waiter " << w << " lost its wake-up";
-    }
-  }
-  tasks.clear();
-  EXPECT_EQ(counts.alive(), 0);
+  run.ExpectPasses(passes, 1, "waiter");
+  run.ExpectEveryFrameDestroyedOnce();
 }
 
-SCHEDULER_TEST_WITH(SyncSweep, ManualEventRandom, .iterations = 1000) {
-  ManualEventSweep(scheduler);
-}
-SCHEDULER_TEST_WITH(SyncSweep, ManualEventPct, .iterations = 1000, .strategy = Strategy::kPct,
-                    .pct_depth = 2, .pct_max_steps = 60) {
-  ManualEventSweep(scheduler);
-}
+SYNC_SWEEP(SyncSweep, ManualEvent, ManualEventSweep, /*depth=*/2, /*max_steps=*/60)
 
 }  // namespace
 }  // namespace scheduler

@@ -12,6 +12,8 @@
 #include <variant>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "executor/executor.h"
 #include "scheduler/bounded_channel.h"
 #include "scheduler/channel.h"
@@ -215,6 +217,176 @@ Future<int> EventBody(Ledger* ledger, int index, Event* event, const int* sets, 
   co_return index;
 }
 
+// Latch, barrier, watch and broadcast state shared by the ops below.
+// `waiting` registries hold the tasks suspended in the primitive right now
+// (by task index), so that after RunUntilParked a waiter that should have
+// been released is a lost wake-up.
+struct LatchBook {
+  static constexpr uint64_t kCount = 3;
+  uint64_t counted = 0;
+  std::set<int> waiting;
+};
+
+struct BarrierBook {
+  static constexpr uint64_t kParties = 3;
+  // Per phase: live arrivals (a waiter cancelled before its phase completed
+  // withdraws), leaders and released followers.
+  std::vector<uint64_t> arrived, leaders, followers;
+  std::set<std::pair<int, uint64_t>> waiting;  // (task index, phase arrived in)
+  void Grow(uint64_t phase) {
+    if (arrived.size() <= phase) {
+      arrived.resize(phase + 1);
+      leaders.resize(phase + 1);
+      followers.resize(phase + 1);
+    }
+  }
+};
+
+struct WatchBook {
+  int latest = 0;  // values sent are 1, 2, 3, ...; the initial value is 0
+  bool closed = false;
+  std::set<std::pair<int, int>> waiting;  // (task index, value seen before waiting)
+};
+
+struct BroadcastBook {
+  static constexpr size_t kCapacity = 2;
+  uint64_t sent = 0;  // the value sent is its sequence number
+  bool closed = false;
+  std::set<std::pair<int, uint64_t>> waiting;  // (task index, value expected next)
+};
+
+// Erases `key` from `set` when the frame dies while still waiting.
+template <typename Key>
+class Waiting {
+ public:
+  Waiting(std::set<Key>* set, Key key) : set_(set), key_(key) { set_->insert(key_); }
+  ~Waiting() { Done(); }
+  void Done() {
+    if (set_ != nullptr) set_->erase(key_);
+    set_ = nullptr;
+  }
+  Waiting(const Waiting&) = delete;
+  Waiting& operator=(const Waiting&) = delete;
+
+ private:
+  std::set<Key>* set_;
+  Key key_;
+};
+
+// Waits on the latch; released before the count reached zero is a violation.
+Future<int> LatchBody(Ledger* ledger, int index, Latch* latch, LatchBook* book) {
+  FrameGuard guard(ledger, index);
+  {
+    Waiting<int> waiting(&book->waiting, index);
+    co_await latch->Wait();
+  }
+  if (book->counted != LatchBook::kCount) Violation("a latch released a waiter early");
+  ledger->tasks[index].completed = true;
+  ledger->Mix(1200 + index);
+  co_return index;
+}
+
+// Arrives at the barrier once. Each phase must complete with exactly
+// kParties live arrivals, one leader (the last to arrive) and the others
+// released once, never before their phase completed.
+Future<int> BarrierBody(Ledger* ledger, int index, Barrier* barrier, BarrierBook* book) {
+  FrameGuard guard(ledger, index);
+  const uint64_t phase = barrier->phase();
+  book->Grow(phase);
+  ++book->arrived[phase];
+  struct Withdraw {  // a waiter cancelled before its phase completed no longer counts
+    Barrier* barrier;
+    BarrierBook* book;
+    uint64_t phase;
+    bool armed = true;
+    ~Withdraw() {
+      if (armed && barrier->phase() == phase) --book->arrived[phase];
+    }
+  } withdraw{barrier, book, phase};
+  bool leader;
+  {
+    Waiting<std::pair<int, uint64_t>> waiting(&book->waiting, {index, phase});
+    leader = co_await barrier->ArriveAndWait();
+  }
+  withdraw.armed = false;
+  if (barrier->phase() <= phase) Violation("a barrier released a task before its phase ended");
+  if (leader) {
+    if (++book->leaders[phase] != 1) Violation("two leaders in one barrier phase");
+    if (book->arrived[phase] != BarrierBook::kParties) {
+      Violation("barrier phase " + std::to_string(phase) + " completed with " +
+                std::to_string(book->arrived[phase]) + " live arrivals");
+    }
+  } else if (++book->followers[phase] >= BarrierBook::kParties) {
+    Violation("a barrier phase released more followers than it had");
+  }
+  ledger->tasks[index].completed = true;
+  ledger->Mix(1300 + index + (leader ? 1 : 0));
+  co_return index;
+}
+
+// Waits for one change of the watch; woken without a newer value (or with
+// false while the sender lives) is a violation.
+Future<int> WatchBody(Ledger* ledger, int index, WatchReceiver<int> rx, WatchBook* book) {
+  FrameGuard guard(ledger, index);
+  const int before = rx.Borrow();
+  bool changed;
+  {
+    Waiting<std::pair<int, int>> waiting(&book->waiting, {index, before});
+    changed = co_await rx.Changed();
+  }
+  if (changed) {
+    const int now = rx.Borrow();
+    if (now <= before) Violation("a watch receiver woke without a newer value");
+    if (now > book->latest) Violation("a watch receiver saw a value never sent");
+  } else if (!book->closed) {
+    Violation("a watch receiver saw the end while its sender lives");
+  }
+  ledger->tasks[index].completed = true;
+  ledger->Mix(1400 + index + (changed ? 1 : 0));
+  co_return index;
+}
+
+// Receives `count` values from its own broadcast receiver: each value is the
+// one after the previous, unless a DataLoss (legitimate only if that value
+// was evicted) came between; the end only once everything was received.
+Future<int> BroadcastBody(Ledger* ledger, int index, BroadcastReceiver<int> rx, uint64_t expected,
+                          BroadcastBook* book, int count) {
+  FrameGuard guard(ledger, index);
+  bool lagged = false;
+  for (int i = 0; i < count; ++i) {
+    absl::StatusOr<int> v;
+    {
+      Waiting<std::pair<int, uint64_t>> waiting(&book->waiting, {index, expected});
+      v = co_await rx.Recv();
+    }
+    if (v.ok()) {
+      const uint64_t got = static_cast<uint64_t>(*v);
+      if (got >= book->sent) Violation("a broadcast receiver got a value never sent");
+      if (lagged ? got <= expected : got != expected) {
+        Violation("broadcast receiver expected " + std::to_string(expected) + ", got " +
+                  std::to_string(got));
+      }
+      expected = got + 1;
+      lagged = false;
+    } else if (absl::IsDataLoss(v.status())) {
+      if (lagged || expected + BroadcastBook::kCapacity >= book->sent) {
+        Violation("a broadcast DataLoss without a value evicted: " + v.status().ToString());
+      }
+      lagged = true;
+    } else if (absl::IsOutOfRange(v.status())) {
+      if (!book->closed || lagged || expected != book->sent) {
+        Violation("a broadcast receiver saw the end early: " + v.status().ToString());
+      }
+      break;
+    } else {
+      Violation("unexpected broadcast status: " + v.status().ToString());
+    }
+  }
+  ledger->tasks[index].completed = true;
+  ledger->Mix(1500 + index + expected);
+  co_return index;
+}
+
 constexpr int kSlots = 8;
 
 // The program's scheduler: seeded random, or choices from `schedule_bytes`.
@@ -241,7 +413,7 @@ class Program {
         labels_{TaskLabel::New(), TaskLabel::New()} {}
 
   void Execute(ByteReader& in) {
-    const uint8_t op = in.Next() % 20;
+    const uint8_t op = in.Next() % 24;
     const uint8_t a = in.Next();
     const uint8_t b = in.Next();
     Task<int>& slot = slots_[a % kSlots];
@@ -269,6 +441,7 @@ class Program {
         break;
       case 6:
         scheduler_->RunUntilParked();
+        CheckNoLostWakeUps();
         break;
       case 7:
         scheduler_->AdvanceClock(std::chrono::milliseconds(b));
@@ -331,13 +504,58 @@ class Program {
         break;
       case 19:
         if (b % 2 == 0) {
-          ++event_waiters_;
           slot = background_.Spawn(
               EventBody(&ledger_, NewIndex(), &event_, &event_sets_, &event_passes_));
           RecordId(slot);
         } else if (!event_.IsSet()) {  // Sets on a set auto-reset event collapse into one
           ++event_sets_;
           event_.Set();
+        }
+        break;
+      case 20:
+        // Wait on the latch, or count it down (never below zero).
+        if (b % 2 == 0) {
+          slot = background_.Spawn(LatchBody(&ledger_, NewIndex(), &latch_, &latch_book_));
+          RecordId(slot);
+        } else if (latch_book_.counted < LatchBook::kCount) {
+          ++latch_book_.counted;
+          latch_.CountDown();
+        }
+        break;
+      case 21:
+        slot = background_.Spawn(BarrierBody(&ledger_, NewIndex(), &barrier_, &barrier_book_));
+        RecordId(slot);
+        break;
+      case 22:
+        // Wait for a change, send the next value, or (rarely) drop the sender.
+        if (b % 3 == 0) {
+          slot = background_.Spawn(WatchBody(&ledger_, NewIndex(), watch_rx_, &watch_book_));
+          RecordId(slot);
+        } else if (watch_tx_.has_value()) {
+          if (b % 11 == 1) {
+            watch_book_.closed = true;
+            watch_tx_.reset();
+          } else {
+            watch_tx_->Send(++watch_book_.latest);
+          }
+        }
+        break;
+      case 23:
+        // Subscribe and receive 1-3 values, send the next value, or (rarely)
+        // drop the sender.
+        if (b % 3 == 0) {
+          if (!broadcast_tx_.has_value()) break;  // nothing to subscribe to
+          slot =
+              background_.Spawn(BroadcastBody(&ledger_, NewIndex(), broadcast_tx_->Subscribe(),
+                                              broadcast_book_.sent, &broadcast_book_, 1 + a % 3));
+          RecordId(slot);
+        } else if (broadcast_tx_.has_value()) {
+          if (b % 11 == 1) {
+            broadcast_book_.closed = true;
+            broadcast_tx_.reset();
+          } else {
+            broadcast_tx_->Send(static_cast<int>(broadcast_book_.sent++));
+          }
         }
         break;
     }
@@ -354,6 +572,30 @@ class Program {
       const bool pending = scheduler_->IsTaskRunning(e.id);
       if (pending && e.completed) Violation("completed task " + std::to_string(i) + " is pending");
       if (pending && e.destroyed) Violation("destroyed task " + std::to_string(i) + " is pending");
+    }
+  }
+
+  // Right after RunUntilParked nothing is runnable: a task still waiting in
+  // a primitive that already released it lost its wake-up.
+  void CheckNoLostWakeUps() {
+    if (latch_.IsReady() && !latch_book_.waiting.empty()) {
+      Violation("a latch waiter was never woken");
+    }
+    for (const auto& [index, phase] : barrier_book_.waiting) {
+      if (phase < barrier_.phase()) Violation("a barrier waiter was never woken");
+    }
+    if (barrier_book_.waiting.size() >= BarrierBook::kParties) {
+      Violation("a barrier has all its parties waiting");
+    }
+    for (const auto& [index, seen] : watch_book_.waiting) {
+      if (seen < watch_book_.latest || watch_book_.closed) {
+        Violation("a watch receiver was never woken");
+      }
+    }
+    for (const auto& [index, expected] : broadcast_book_.waiting) {
+      if (expected < broadcast_book_.sent || broadcast_book_.closed) {
+        Violation("a broadcast receiver was never woken");
+      }
     }
   }
 
@@ -380,6 +622,8 @@ class Program {
     }
     if (semaphore_.available() != kPermits) Violation("a cancelled waiter kept or lost permits");
     ledger_.Mix(left.size() * 7 + static_cast<uint64_t>(event_passes_));
+    ledger_.Mix(barrier_.phase() * 13 + broadcast_book_.sent * 17 +
+                static_cast<uint64_t>(watch_book_.latest));
     for (size_t i = 0; i < ledger_.tasks.size(); ++i) {
       if (scheduler_->IsTaskRunning(ledger_.tasks[i].id)) {
         Violation("task " + std::to_string(i) + " still pending after shutdown");
@@ -444,7 +688,17 @@ class Program {
   Event event_{Event::kAutoReset};
   int event_sets_ = 0;
   int event_passes_ = 0;
-  int event_waiters_ = 0;
+  Latch latch_{LatchBook::kCount};
+  LatchBook latch_book_;
+  Barrier barrier_{BarrierBook::kParties};
+  BarrierBook barrier_book_;
+  std::pair<WatchSender<int>, WatchReceiver<int>> watch_channel_ = MakeWatch<int>(0);
+  std::optional<WatchSender<int>> watch_tx_{std::move(watch_channel_.first)};
+  WatchReceiver<int> watch_rx_{watch_channel_.second};
+  WatchBook watch_book_;
+  std::optional<BroadcastSender<int>> broadcast_tx_{
+      MakeBroadcast<int>(BroadcastBook::kCapacity).first};
+  BroadcastBook broadcast_book_;
   std::shared_ptr<TestScheduler> scheduler_;
   Executor background_;
   ForegroundExecutor foreground_a_;

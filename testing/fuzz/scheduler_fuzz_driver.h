@@ -14,7 +14,8 @@
 // advances the fake clock and deprioritizes labels, all on one TestScheduler;
 // and it uses the async vocabulary (//scheduler:sync): Race, WithTimeout,
 // Mutex, Semaphore, auto-reset Event, bounded channel sends, receives and
-// Selects, with the tasks doing so dropped at random like any other.
+// Selects, Latch, Barrier, Watch and Broadcast, with the tasks doing so
+// dropped at random like any other.
 // After every operation it checks the invariants the async model promises
 // and aborts with a description if one breaks (that is a fuzzer finding):
 //   * every task is completed, cancelled or pending, exactly once: a frame is
@@ -25,6 +26,15 @@
 //     exist, never more auto-reset passes than Sets, no channel value
 //     received twice; at the end every permit is back and every
 //     acknowledged channel value was received or is still queued;
+//   * a latch releases nobody before its count reaches zero; every barrier
+//     phase completes with exactly `parties` live arrivals (a waiter
+//     cancelled before the phase completed withdraws), one leader and the
+//     others released once and not before; a watch receiver wakes only for
+//     a newer value (or the sender's end); a broadcast receiver gets each
+//     value once, in order, a DataLoss only when its next value was evicted
+//     and the end only after the last value;
+//   * no lost wake-up: after RunUntilParked, no task still waits in a latch,
+//     barrier, watch or broadcast that already released it;
 //   * after Shutdown no frame is alive (and ASan sees no leak);
 //   * the same input yields the same trace (checked by running it twice).
 //

@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/synchronization/blocking_counter.h"
@@ -230,6 +231,81 @@ TEST_F(SyncDispatcherTest, BarrierPhasesHaveOneLeaderEach) {
   for (Task<void>& t : tasks) ex_.Block(std::move(t));
   EXPECT_EQ(leaders.load(), kPhases);
   EXPECT_EQ(barrier.phase(), static_cast<uint64_t>(kPhases));
+}
+
+// Counts `counter` down when the coroutine frame holding it (as a parameter)
+// is destroyed, whether or not the coroutine ever ran.
+class Gone {
+ public:
+  explicit Gone(absl::BlockingCounter* counter) : counter_(counter) {}
+  Gone(Gone&& other) noexcept : counter_(std::exchange(other.counter_, nullptr)) {}
+  Gone& operator=(Gone&&) = delete;
+  ~Gone() {
+    if (counter_ != nullptr) counter_->DecrementCount();
+  }
+
+ private:
+  absl::BlockingCounter* counter_;
+};
+
+// Cancellation at the barrier: each round is one phase of a Barrier(5). Two
+// survivors and two victims arrive on the workers while this thread cancels
+// the victims; four live arrivals cannot complete a phase, so a victim is
+// never released and every victim withdraws its arrival (or never made one).
+// Once the victims' frames are gone, three more survivors arrive: the phase
+// must complete with exactly the five survivors, one of them the leader. An
+// arrival a cancelled victim failed to withdraw would complete the phase
+// early and leave a survivor waiting (caught by the bounded Block below).
+TEST_F(SyncDispatcherTest, BarrierWaitersCancelledFromAnotherThreadWithdrawTheirArrival) {
+  constexpr uint64_t kParties = 5;
+  constexpr int kEarly = 2, kVictims = 2, kLate = 3, kRounds = 200;
+  static_assert(kEarly + kVictims < kParties && kEarly + kLate == kParties);
+  Barrier barrier(kParties);
+  FrameCounts counts;
+  std::atomic<int> victims_resumed{0};
+  for (int round = 0; round < kRounds; ++round) {
+    std::atomic<int> leaders{0}, followers{0};
+    auto survivor = [&]() -> Future<void> {
+      FrameProbe probe(counts);
+      if (co_await barrier.ArriveAndWait()) {
+        leaders.fetch_add(1);
+      } else {
+        followers.fetch_add(1);
+      }
+    };
+    absl::BlockingCounter victims_gone(kVictims);
+    // Victims yield 0-2 times first, so the cancel below finds them not
+    // started, between yields, arriving or waiting. `gone` is a parameter so
+    // it lives in the frame from the start, even if the victim never runs.
+    auto victim = [&]([[maybe_unused]] Gone gone, int yields) -> Future<void> {
+      FrameProbe probe(counts);
+      for (int y = 0; y < yields; ++y) co_await Yield();
+      co_await barrier.ArriveAndWait();
+      victims_resumed.fetch_add(1);
+    };
+    std::vector<Task<void>> survivors, victims;
+    for (int i = 0; i < kEarly + kVictims; ++i) {
+      if (i % 2 == 0) {
+        survivors.push_back(ex_.Spawn(survivor()));
+      } else {
+        victims.push_back(ex_.Spawn(victim(Gone(&victims_gone), (round + i) % 3)));
+      }
+    }
+    for (Task<void>& v : victims) v = Task<void>();
+    victims_gone.Wait();
+    for (int i = 0; i < kLate; ++i) survivors.push_back(ex_.Spawn(survivor()));
+    for (Task<void>& t : survivors) {
+      BlockResult<void> r = ex_.BlockWithTimeout(std::chrono::seconds(30), std::move(t));
+      ASSERT_FALSE(r.timed_out()) << "round " << round
+                                  << ": a survivor was left waiting (a lost wake-up, or a "
+                                     "cancelled victim's arrival counted)";
+    }
+    EXPECT_EQ(leaders.load(), 1) << "round " << round;
+    EXPECT_EQ(followers.load(), static_cast<int>(kParties) - 1) << "round " << round;
+    EXPECT_EQ(barrier.phase(), static_cast<uint64_t>(round + 1));
+  }
+  EXPECT_EQ(victims_resumed.load(), 0) << "a victim was released by a phase it cannot complete";
+  EXPECT_EQ(counts.alive(), 0);
 }
 
 TEST_F(SyncDispatcherTest, BroadcastReceiversSeeIncreasingValuesAndTheEnd) {
