@@ -1,5 +1,6 @@
 #include "scheduler/internal/task_core.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -436,6 +437,12 @@ void TaskCoreBase::CancelLiveTasks(SchedulerAnchor& anchor) {
     }
     shard.tasks.clear();
   }
+  // In spawn order (ids grow), not in the shards' address order: under the
+  // TestScheduler the cancellations are observed and traced, and a seed must
+  // replay the same trace in every run.
+  std::sort(alive.begin(), alive.end(), [](const TaskCoreBase* a, const TaskCoreBase* b) {
+    return a->metadata().id < b->metadata().id;
+  });
   for (TaskCoreBase* task : alive) {
     task->CancelLive();
     task->Unref();

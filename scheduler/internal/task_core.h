@@ -195,8 +195,9 @@
 //     shard closed, takes a reference to every listed task whose count is not
 //     zero (`TryRef`: a task at zero is inside its destructor, which will
 //     erase it and destroys its frame itself), and empties the set. Outside
-//     the mutex (frame destructors may register, erase or wake) it cancels
-//     each task as `Cancel` would (`CancelLive`: a CAS sets kClosed unless
+//     the mutex (frame destructors may register, erase or wake) it cancels,
+//     in spawn order (deterministic traces under the TestScheduler), each
+//     task as `Cancel` would (`CancelLive`: a CAS sets kClosed unless
 //     kCompleted or kClosed is set; the frame is destroyed by whoever owns it
 //     per OWNERSHIP OF THE FRAME, by the sweep itself if the task is idle;
 //     the observer hears OnTaskFinished) and drops its reference.
