@@ -29,7 +29,7 @@
 // Executor hold it strongly, so call `Shutdown()` when done: it cancels every
 // pending runnable and timer (destroying their frames), waits for the pool's
 // threads to finish their current steps, then cancels every detached task
-// still suspended on something nobody will signal (destroying its frame on
+// still suspended, whatever it awaits (destroying its frame on
 // the calling thread; scheduler.h, "Shutdown"), and cancels whatever is
 // scheduled afterwards. The destructor does the same. Neither waits for tasks
 // that are suspended on something else; a task with a live handle is freed by

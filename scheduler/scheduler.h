@@ -27,10 +27,13 @@
 // Shutdown (the implementations' `Shutdown()`, which their destructors call):
 // every task of the scheduler that has not finished is cancelled, its frame
 // destroyed, its observers told (`OnTaskFinished`): queued and timed tasks,
-// and detached tasks suspended on something nobody will signal (an `Event`
+// and every detached task that is suspended, whatever it awaits (an `Event`
 // never set, a channel whose senders live on, a `Semaphore` never released,
-// a `Select` over such channels), which nothing but their own Wakers holds
-// (`CancelLiveTasks` below). A task with a live `Task<T>` handle is left to
+// a `Select` over such channels, a wake-up another thread would still have
+// sent), which may be held by nothing but its own Wakers (`CancelLiveTasks`
+// below). Tasks spawned on a wrapper scheduler (a dedicated session, a GPUI
+// scope, Block's driver) belong to the wrapper and are not part of this
+// sweep. A task with a live `Task<T>` handle is left to
 // its handle: cancelling or dropping it destroys the frame; detaching it
 // after the shutdown cancels it. No step runs once `Shutdown` has returned.
 #ifndef SCHEDULER_SCHEDULER_H_
@@ -111,9 +114,9 @@ class Scheduler {
 
   // For an implementation's `Shutdown`, once no step of this scheduler can
   // start any more (its queues are drained and its threads stopped): cancels
-  // every detached task of this scheduler that has not finished and that
-  // nothing but its own Wakers holds (suspended on a primitive nobody will
-  // signal), destroying its frame on the calling thread; from then on, a
+  // every detached task of this scheduler that has not finished and is
+  // suspended (neither queued nor running), whatever it awaits, destroying
+  // its frame on the calling thread; from then on, a
   // detached task that would be left that way is cancelled instead
   // (task_core.h, LIVE TASKS). Idempotent. Tasks spawned on a wrapper
   // scheduler belong to the wrapper, not to this one.

@@ -721,7 +721,12 @@ ExecutionTrace TestScheduler::trace() const {
 }
 
 absl::Status TestScheduler::WriteTrace(const std::string& prefix) const {
-  return WriteTraceFiles(trace(),
+  AssertDrivingThread("WriteTrace");
+  return WriteTraceUnchecked(prefix);
+}
+
+absl::Status TestScheduler::WriteTraceUnchecked(const std::string& prefix) const {
+  return WriteTraceFiles(trace_,
                          TraceExportInfo{.title = "TestScheduler trace",
                                          .seed = config_.seed,
                                          .strategy = std::string(StrategyName(config_.strategy))},
@@ -730,7 +735,9 @@ absl::Status TestScheduler::WriteTrace(const std::string& prefix) const {
 
 void TestScheduler::WriteTraceIfAsked() {
   if (config_.trace_out.empty()) return;
-  const absl::Status status = WriteTrace(config_.trace_out);
+  // Shutdown's trace file: Shutdown may run on the thread that drops the
+  // last reference, which then owns the trace (nobody can step any more).
+  const absl::Status status = WriteTraceUnchecked(config_.trace_out);
   if (!status.ok()) {
     std::fprintf(stderr, "TestScheduler: could not write the trace: %s\n",
                  status.ToString().c_str());

@@ -208,12 +208,13 @@ class TestScheduler final : public Scheduler,
 
   // Cancels everything: drops every queued runnable and pending timer (which
   // destroys the frames of their tasks), then cancels every detached task
-  // still suspended on something nobody will signal (its frame is destroyed
+  // still suspended, whatever it awaits (its frame is destroyed
   // here and its observers see it finish; scheduler.h, "Shutdown"), and
   // cancels whatever is scheduled afterwards on the spot. Tasks with a live
   // handle are left to it (detaching one afterwards cancels it). Breaks
   // reference cycles between the scheduler and tasks that hold it. Writes the trace files if
-  // `trace_out` is set. Call from the driving thread, outside any step.
+  // `trace_out` is set. Call from the driving thread, outside any step (the
+  // destructor calls it on whichever thread drops the last reference).
   void Shutdown();
 
   // Fires the earliest timer (moving the clock to its deadline) and runs
@@ -312,6 +313,7 @@ class TestScheduler final : public Scheduler,
   // Reports `message` plus the state to `on_failure`, then aborts if it returns.
   void Fail(const std::string& message);
   void WriteTraceIfAsked();
+  absl::Status WriteTraceUnchecked(const std::string& prefix) const;
 
   const TestSchedulerConfig config_;
   const std::thread::id main_thread_;

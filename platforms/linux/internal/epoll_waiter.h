@@ -118,7 +118,6 @@ class EpollWaiter final : public platform_internal::MainLoopWaiter {
   // registration, else 0. Called with mu_ held.
   int UpdateLocked(int fd, FdEntry& entry, bool refresh);
   // Waits up to `timeout_ms` and dispatches what is ready.
-  // Waits up to `timeout_ms` and dispatches what is ready.
   void WaitAndDispatch(int timeout_ms, const Scheduler* dispatcher);
 
   const int epoll_fd_;
