@@ -50,9 +50,11 @@ using internal::TaskCoreBase;
 // due_). So a Runnable in the injector waits at most kGlobalQueueInterval
 // picks of some worker (each worker checks it at least that often while busy,
 // and first thing when its own queue is empty); one in a local queue waits at
-// most for the tasks ahead of it in that queue plus kMaxLifoStreak LIFO runs
-// and kMaxDueStreak fired timers (with the tasks they wake) per pick, or is
-// stolen; a yielding task goes to the back of its worker's local queue,
+// most for the tasks ahead of it in that queue plus, before each pick from
+// that queue, up to kMaxDueStreak fired timers with up to kMaxLifoStreak LIFO
+// runs around each (a fired timer's pick restarts the LIFO streak, so the
+// bound is kMaxDueStreak * (kMaxLifoStreak + 1) + kMaxLifoStreak picks), or
+// is stolen; a yielding task goes to the back of its worker's local queue,
 // behind everything queued there. Nothing can be overtaken forever.
 //
 // PRIORITIES (TaskMetadata::priority). Medium-priority runnables (the
@@ -175,7 +177,7 @@ struct WorkerPool::Worker {
   TaskCoreBase* lifo = nullptr;
   int lifo_streak = 0;
   int high_streak = 0;          // consecutive high-priority picks (see PRIORITIES)
-  int due_streak = 0;           // consecutive picks from due_ (see FAIRNESS)
+  int due_streak = 0;           // picks from due_ since one went elsewhere (FAIRNESS)
   uint32_t last_high_tick = 0;  // the tick of the last high-priority pick
   uint32_t tick = 0;
   bool searching = false;
