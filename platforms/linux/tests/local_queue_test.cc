@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -19,8 +20,14 @@ using internal::TaskCoreBase;
 TaskCoreBase* Fake(uintptr_t i) { return reinterpret_cast<TaskCoreBase*>(i * 8 + 8); }
 uintptr_t Id(TaskCoreBase* t) { return (reinterpret_cast<uintptr_t>(t) - 8) / 8; }
 
+// Queues live on the heap: LocalQueue is 64-byte aligned, and ASan's fake
+// stack (detect_stack_use_after_return, in the asan_ubsan build) does not
+// honour that alignment for locals, which UBSan then reports.
+std::unique_ptr<LocalQueue> NewQueue() { return std::make_unique<LocalQueue>(); }
+
 TEST(LocalQueueTest, OwnerPopsInFifoOrderAndRefusesWhenFull) {
-  LocalQueue queue;
+  std::unique_ptr<LocalQueue> queue_box = NewQueue();
+  LocalQueue& queue = *queue_box;
   for (uintptr_t i = 0; i < LocalQueue::kCapacity; ++i) ASSERT_TRUE(queue.TryPush(Fake(i)));
   EXPECT_FALSE(queue.TryPush(Fake(999)));
   EXPECT_EQ(queue.SizeHint(), LocalQueue::kCapacity);
@@ -29,8 +36,10 @@ TEST(LocalQueueTest, OwnerPopsInFifoOrderAndRefusesWhenFull) {
 }
 
 TEST(LocalQueueTest, StealTakesTheOlderHalf) {
-  LocalQueue victim;
-  LocalQueue thief;
+  std::unique_ptr<LocalQueue> victim_box = NewQueue();
+  LocalQueue& victim = *victim_box;
+  std::unique_ptr<LocalQueue> thief_box = NewQueue();
+  LocalQueue& thief = *thief_box;
   for (uintptr_t i = 0; i < 10; ++i) ASSERT_TRUE(victim.TryPush(Fake(i)));
   TaskCoreBase* now = victim.StealInto(thief);
   ASSERT_NE(now, nullptr);
@@ -41,11 +50,13 @@ TEST(LocalQueueTest, StealTakesTheOlderHalf) {
 
 TEST(LocalQueueTest, EveryTaskIsDeliveredOnceUnderConcurrentStealing) {
   constexpr uintptr_t kTasks = 200'000;
-  LocalQueue owner_queue;
+  std::unique_ptr<LocalQueue> owner_queue_box = NewQueue();
+  LocalQueue& owner_queue = *owner_queue_box;
   std::vector<std::atomic<int>> seen(kTasks);
   std::atomic<bool> done{false};
   auto thief = [&] {
-    LocalQueue mine;
+    std::unique_ptr<LocalQueue> mine_box = NewQueue();
+    LocalQueue& mine = *mine_box;
     while (!done.load(std::memory_order_acquire)) {
       TaskCoreBase* t = owner_queue.StealInto(mine);
       if (t == nullptr) continue;
