@@ -20,7 +20,7 @@ class Rng {
   // Next and Below are inline: the ready queue draws once per TestScheduler
   // step, and the calls were a measurable part of it (see BENCHMARKS.md).
   uint64_t Next() {
-    const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
+    const uint64_t result = PeekNext();
     const uint64_t t = s_[1] << 17;
     s_[2] ^= s_[0];
     s_[3] ^= s_[1];

@@ -78,20 +78,18 @@ bool MainLoop::Run(const Scheduler* dispatcher) {
       }
       if (stopped_.load(std::memory_order_relaxed)) return true;
       if (quit_.exchange(false, std::memory_order_relaxed)) return true;
-      {
-        // Sources get their turn before every batch, not only when the queue
-        // runs dry; also right after a sleep, although the sleep dispatched
-        // what woke it: a thread may make a source ready and then push a
-        // runnable that expects it handled while the sleep was already
-        // dispatching (or had returned). The waiter cannot tell a fresh
-        // wake-up from a stale one, so the loop polls every time; a sleep
-        // happens only when the loop ran dry, so this costs little.
-        lock.unlock();
-        waiter_->Poll(dispatcher);
-        lock.lock();
-        if (stopped_.load(std::memory_order_relaxed)) return true;
-        if (quit_.exchange(false, std::memory_order_relaxed)) return true;
-      }
+      // Sources get their turn before every batch, not only when the queue
+      // runs dry; also right after a sleep, although the sleep dispatched
+      // what woke it: a thread may make a source ready and then push a
+      // runnable that expects it handled while the sleep was already
+      // dispatching (or had returned). The waiter cannot tell a fresh
+      // wake-up from a stale one, so the loop polls every time; a sleep
+      // happens only when the loop ran dry, so this costs little.
+      lock.unlock();
+      waiter_->Poll(dispatcher);
+      lock.lock();
+      if (stopped_.load(std::memory_order_relaxed)) return true;
+      if (quit_.exchange(false, std::memory_order_relaxed)) return true;
       // The whole queue is taken at once: one lock per batch rather than per
       // runnable. Runnables pushed meanwhile queue up behind the batch, so
       // FIFO order holds.

@@ -39,9 +39,9 @@ class MainLoopWaiter {
   virtual void Sleep(std::unique_lock<std::mutex>& lock, const Scheduler* dispatcher) = 0;
 
   // On the main thread, without the loop's mutex, before each batch of
-  // foreground runnables the loop runs without sleeping first: dispatches
-  // the OS sources that are ready now, without blocking, so that a loop kept
-  // busy by foreground work does not starve them.
+  // foreground runnables (also right after a Sleep: main_loop.cc says why):
+  // dispatches the OS sources that are ready now, without blocking, so that a
+  // loop kept busy by foreground work does not starve them.
   virtual void Poll(const Scheduler* dispatcher) = 0;
 
   // Ends the current `Sleep`, or the next one if none is in progress. Called
